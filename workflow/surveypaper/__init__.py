@@ -1,0 +1,1 @@
+"""surveypaper: questionnaire responses in, a reproducible policy paper out."""
