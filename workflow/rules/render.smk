@@ -1,0 +1,34 @@
+rule render_paper:
+    input:
+        stats=f"{BUILD}/stats.json",
+        charts=f"{BUILD}/charts",
+        questionnaire=RAW / "questionnaire.yaml",
+        states=RAW / "states.yaml",
+        templates=TEMPLATE_FILES,
+        code=pkg("render", "templating", "filters", "context", "questionnaire", "states"),
+    output:
+        markdown=f"{BUILD}/working_paper.md",
+        html=f"{BUILD}/working_paper.html",
+        print_html=f"{BUILD}/working_paper.print.html",
+    params:
+        templates=str(TEMPLATES),
+    log:
+        f"{BUILD}/logs/render_paper.log",
+    script:
+        "../scripts/render_paper.py"
+
+
+rule render_pdf:
+    input:
+        print_html=f"{BUILD}/working_paper.print.html",
+        charts=f"{BUILD}/charts",
+        templates=TEMPLATE_FILES,
+        code=pkg("render"),
+    output:
+        f"{BUILD}/working_paper.pdf",
+    params:
+        templates=str(TEMPLATES),
+    log:
+        f"{BUILD}/logs/render_pdf.log",
+    script:
+        "../scripts/render_pdf.py"

@@ -1,0 +1,122 @@
+"""The template context: stats.json turned into objects editors can name (see docs/architecture.md)."""
+
+from __future__ import annotations
+
+from .states import State
+
+
+class Bag:
+    """Read-only mapping whose keys are also attributes (`survey.q.national_plan`)."""
+
+    def __init__(self, items: dict, what: str):
+        self._items = dict(items)
+        self._what = what
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._items[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._items
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def known(self) -> list[str]:
+        """The names this bag holds (for 'did you mean' messages)."""
+        return list(self._items)
+
+    def __repr__(self) -> str:
+        return f"<{self._what}: {', '.join(self._items)}>"
+
+
+class StateList(list):
+    """States sorted by name without the article; prints as the joined names."""
+
+    def __str__(self) -> str:
+        from .filters import states
+
+        return str(states(self))
+
+
+def state_list(codes, states: dict[str, State]) -> StateList:
+    """The States of these ISO3 codes, sorted as the paper sorts them."""
+    return StateList(sorted(states[c] for c in codes))
+
+
+class QuestionView:
+    """One closed question's results in one round."""
+
+    def __init__(self, key: str, data: dict, states: dict[str, State], question=None):
+        self.key = key
+        self.number = question.number if question else ""
+        self.short = question.short if question else ""
+        self.counts = dict(data["counts"])
+        self.pcts = dict(data["pct"])
+        self.states = {c: state_list(s, states) for c, s in data["states"].items()}
+        self.answered = data["answered"]
+        self.applicable = data["applicable"]
+        self.blank = data["blank"]
+
+    yes = property(lambda self: self.counts.get("yes", 0), doc="States answering yes")
+    no = property(lambda self: self.counts.get("no", 0), doc="States answering no")
+    pct = property(lambda self: self.pcts.get("yes"), doc="percent yes of those who answered")
+    pct_no = property(lambda self: self.pcts.get("no"), doc="percent no of those who answered")
+    states_yes = property(lambda self: self.states.get("yes", StateList()), doc="States answering yes")
+    states_no = property(lambda self: self.states.get("no", StateList()), doc="States answering no")
+
+    def __repr__(self) -> str:
+        return f"<question {self.key}: {self.yes} yes of {self.answered}>"
+
+
+class RoundView:
+    """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`."""
+
+    def __init__(self, name: str, data: dict, states: dict[str, State], questionnaire):
+        self.year = name
+        self.n = data["n"]
+        self.respondents = state_list(data["respondents"], states)
+        self.q = Bag(
+            {k: QuestionView(k, v, states, questionnaire.questions.get(k)) for k, v in data["questions"].items()},
+            f"questions of {name}",
+        )
+        self.themes = Bag({k: state_list(v, states) for k, v in data["themes"].items()}, f"themes of {name}")
+        self.sets = Bag({k: state_list(v, states) for k, v in data["sets"].items()}, f"sets of {name}")
+
+    def __repr__(self) -> str:
+        return f"<round {self.year}: {self.n} respondents>"
+
+
+def build_context(stats: dict, states: dict[str, State], questionnaire, paper: dict, charts: list) -> dict:
+    """Everything a template may name."""
+    rounds = {k: RoundView(k, v, states, questionnaire) for k, v in stats["rounds"].items()}
+    changes = {
+        key: Bag(
+            {
+                "answered_both": c["answered_both"],
+                "no_to_yes": state_list(c["no_to_yes"], states),
+                "yes_to_no": state_list(c["yes_to_no"], states),
+            },
+            f"changes of {key}",
+        )
+        for key, c in (stats.get("changes") or {}).get("questions", {}).items()
+    }
+    return {
+        "paper": paper,
+        "survey": rounds.get(stats["current"]),
+        "previous": rounds.get(stats["previous"]) if stats.get("previous") else None,
+        "rounds": rounds,
+        "changes": Bag(changes, "changes"),
+        "questionnaire": questionnaire.as_dict(),
+        "charts": charts,
+    }

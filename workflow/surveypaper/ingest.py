@@ -1,0 +1,377 @@
+"""Read every response of every round (YAML files, CSV or XLSX tables) and validate them all at once.
+
+Rules (also in README "Adding a response"):
+- `raw/responses/<round>/<ISO3>.yaml` is one State's response; `*.csv` and `*.xlsx` are tables with
+  a `state` column, one column per question key, `<key>_comment` columns and a `themes` column.
+- Files whose names start with `.` or `~$` (.DS_Store, Office lock files) are ignored; any other
+  extension is an error.
+- Answers are matched to the questionnaire's choices ignoring case (`NO` is `no`), nothing else:
+  ` yes`, `Oui`, `1` are errors. An empty cell, an omitted key, `null` or `~` is no answer.
+- A follow-up question answered where it does not apply, a question not asked in that round, an
+  unknown key, State or theme, and a State answering twice in a round are errors.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem, ValidationFailed, closest
+from .questionnaire import Questionnaire
+from .states import State, suggest_code
+from .yamlio import YamlError, load_verbatim
+
+MAX_FILE_BYTES = 2_000_000
+MAX_TEXT_CHARS = 20_000
+EMPTY = {"", "null", "~", "Null", "NULL"}
+YAML_KEYS = {"state", "answers", "comments", "themes"}
+IGNORED_PREFIXES = (".", "~$")
+INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u00ad"}
+
+
+@dataclass
+class Response:
+    """One State's validated response in one round."""
+
+    state: str
+    source: str
+    answers: dict[str, str] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """A plain, sorted structure for JSON."""
+        return {
+            "state": self.state,
+            "source": self.source,
+            "answers": dict(sorted(self.answers.items())),
+            "comments": dict(sorted(self.comments.items())),
+            "themes": sorted(self.themes),
+        }
+
+
+@dataclass
+class Context:
+    """What validation checks against."""
+
+    questionnaire: Questionnaire
+    states: dict[str, State]
+    themes: dict[str, str]
+    round: str = ""
+
+
+def response_files(round_dir: Path) -> list[Path]:
+    """The files of a round that hold responses, in name order (ignored litter left out)."""
+    return sorted(p for p in Path(round_dir).iterdir() if p.is_file() and not p.name.startswith(IGNORED_PREFIXES))
+
+
+def round_dirs(responses_dir: Path) -> list[Path]:
+    """The round folders, oldest first (sorted by name)."""
+    return sorted(p for p in Path(responses_dir).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple[list[Response], list[Problem]]:
+    """Read and validate one round; returns the responses and every problem found."""
+    problems: list[Problem] = []
+    responses: list[Response] = []
+    files = response_files(round_dir)
+    if not files:
+        problems.append(Problem(_rel(round_dir, root), "folder", "", "at least one response file (.yaml, .csv or .xlsx)"))
+    for path in files:
+        name = _rel(path, root)
+        suffix = path.suffix.lower()
+        if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
+            problems.append(Problem(name, "file", path.suffix, "a .yaml, .yml, .csv or .xlsx response file"))
+            continue
+        size = path.stat().st_size
+        if size == 0:
+            problems.append(Problem(name, "file", "", "a non-empty file"))
+            continue
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(name, "file", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes"))
+            continue
+        if suffix in (".yaml", ".yml"):
+            found, probs = _read_yaml(path, name, ctx)
+        else:
+            rows, probs = (_read_csv if suffix == ".csv" else _read_xlsx)(path, name)
+            found = []
+            if not probs:
+                found, probs = _rows_to_responses(rows, name, ctx)
+        responses.extend(found)
+        problems.extend(probs)
+    seen: dict[str, str] = {}
+    for r in responses:
+        if r.state in seen:
+            problems.append(
+                Problem(r.source, "state", r.state, f"one response per State in round {ctx.round} (also in {seen[r.state]})")
+            )
+        else:
+            seen[r.state] = r.source
+    return sorted(responses, key=lambda r: r.state), problems
+
+
+def load_all(raw_dir: Path, questionnaire: Questionnaire, states: dict[str, State], themes: dict[str, str]) -> dict:
+    """Every round under raw/responses, validated; raises ValidationFailed with all problems."""
+    raw_dir = Path(raw_dir)
+    root = raw_dir.parent
+    problems: list[Problem] = []
+    rounds = {}
+    dirs = round_dirs(raw_dir / "responses")
+    if not dirs:
+        problems.append(Problem(_rel(raw_dir / "responses", root), "folder", "", "one folder per round, e.g. 2008/"))
+    for d in dirs:
+        ctx = Context(questionnaire, states, themes, d.name)
+        found, probs = load_round(d, ctx, root)
+        problems.extend(probs)
+        rounds[d.name] = [r.as_dict() for r in found]
+    if problems:
+        raise ValidationFailed(problems)
+    return {"rounds": rounds}
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+def _read_yaml(path: Path, name: str, ctx: Context) -> tuple[list[Response], list[Problem]]:
+    try:
+        data = load_verbatim(path)
+    except YamlError as exc:
+        where = f"line {exc.line}" if exc.line else "file"
+        return [], [Problem(name, where, "", f"valid YAML: {exc.message}")]
+    if data is None or data == "":
+        return [], [Problem(name, "file", "", "a response: state, answers, comments, themes")]
+    if not isinstance(data, dict):
+        return [], [Problem(name, "file", type(data).__name__, "a mapping with state, answers, comments, themes")]
+    problems = []
+    for key in data:
+        if key not in YAML_KEYS:
+            problems.append(Problem(name, str(key), "", "one of state, answers, comments, themes", closest(key, YAML_KEYS)))
+    state, probs = _check_state(data.get("state"), name, "state", ctx)
+    problems += probs
+    if state and Path(path).stem.upper() != state and Path(path).stem != state:
+        problems.append(Problem(name, "state", state, f"the file name {state}.yaml for State {state}"))
+    answers = data.get("answers") or {}
+    comments = data.get("comments") or {}
+    themes = data.get("themes") or []
+    if not isinstance(answers, dict):
+        problems.append(Problem(name, "answers", str(answers), "a mapping question key -> answer"))
+        answers = {}
+    if not isinstance(comments, dict):
+        problems.append(Problem(name, "comments", str(comments), "a mapping question key -> text"))
+        comments = {}
+    if isinstance(themes, str):
+        themes = [t for t in re.split(r"[;,]\s*", themes) if t]
+    if not isinstance(themes, list):
+        problems.append(Problem(name, "themes", str(themes), "a list of theme codes"))
+        themes = []
+    resp = Response(state=state or "", source=name)
+    problems += _fill(resp, answers, comments, themes, name, ctx, lambda k: f"answers.{k}", lambda k: f"comments.{k}")
+    return ([resp] if state else []), problems
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        hint = " (the file looks like Windows-1252: save it as UTF-8)" if _is_cp1252(raw) else ""
+        return [], [Problem(name, f"byte {exc.start}", repr(raw[exc.start:exc.start + 4])[2:-1], "UTF-8 text" + hint)]
+    try:
+        table = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        return [], [Problem(name, "file", "", f"a readable CSV table ({exc})")]
+    return _table_rows(table, name, first_row=1)
+
+
+def _is_cp1252(raw: bytes) -> bool:
+    try:
+        raw.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        values = load_workbook(path, read_only=False, data_only=True)
+        formulas = load_workbook(path, read_only=False, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return [], [Problem(name, "file", "", f"a readable .xlsx workbook ({type(exc).__name__})")]
+    sheet_name = "responses"
+    if sheet_name not in values.sheetnames:
+        return [], [Problem(name, "sheet", ", ".join(values.sheetnames), f"a sheet named {sheet_name!r}",
+                            closest(sheet_name, values.sheetnames))]
+    ws, wf = values[sheet_name], formulas[sheet_name]
+    if ws.sheet_state != "visible":
+        return [], [Problem(name, f"sheet {sheet_name}", ws.sheet_state, "a visible sheet (unhide it)")]
+    problems = [
+        Problem(name, f"cells {rng.coord}", "merged", "one value per cell (unmerge the cells)") for rng in ws.merged_cells.ranges
+    ]
+    table = []
+    for row_v, row_f in zip(ws.iter_rows(), wf.iter_rows()):
+        cells = []
+        for cv, cf in zip(row_v, row_f):
+            if cf.data_type == "f" and cv.value is None:
+                problems.append(Problem(name, cf.coordinate, str(cf.value), "a value (a formula without a saved result: open and save the file in a spreadsheet program)"))
+            cells.append(_cell_text(cv.value))
+        table.append(cells)
+    while table and not any(table[-1]):
+        table.pop()
+    if problems:
+        return [], problems
+    return _table_rows(table, name, first_row=1)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _table_rows(table: list[list[str]], name: str, first_row: int) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    if not table or not any(c.strip() for c in table[0]):
+        return [], [Problem(name, "row 1", "", "a header row: state, then question keys")]
+    header = [h.strip() for h in table[0]]
+    problems = []
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    for h in dupes:
+        problems.append(Problem(name, "header", h, "each column once"))
+    if "state" not in header:
+        problems.append(Problem(name, "header", ", ".join(header[:4]), "a 'state' column", closest("state", header)))
+    if problems:
+        return [], problems
+    rows = []
+    for i, cells in enumerate(table[1:], start=first_row + 1):
+        if not any(c.strip() for c in cells):
+            continue  # blank rows are skipped
+        if len(cells) != len(header):
+            problems.append(Problem(name, f"row {i}", f"{len(cells)} cells", f"{len(header)} cells, one per column of the header"))
+            continue
+        rows.append((i, dict(zip(header, cells))))
+    if not rows and not problems:
+        problems.append(Problem(name, "file", "header only", "at least one response row"))
+    return rows, problems
+
+
+def _rows_to_responses(rows, name: str, ctx: Context) -> tuple[list[Response], list[Problem]]:
+    problems, responses = [], []
+    for line, row in rows:
+        where = f"row {line}"
+        state, probs = _check_state(row.get("state", ""), name, f"{where}, column state", ctx)
+        problems += probs
+        answers, comments, themes = {}, {}, []
+        for col, value in row.items():
+            if col == "state":
+                continue
+            if col == "themes":
+                themes = [t.strip() for t in value.split(";") if t.strip()]
+            elif col.endswith("_comment"):
+                comments[col[: -len("_comment")]] = value
+            else:
+                answers[col] = value
+        resp = Response(state=state or "", source=f"{name}:{line}")
+        problems += _fill(
+            resp, answers, comments, themes, name, ctx,
+            lambda k, w=where: f"{w}, column {k}", lambda k, w=where: f"{w}, column {k}_comment",
+        )
+        if state:
+            responses.append(resp)
+    return responses, problems
+
+
+# --- shared checks ------------------------------------------------------------------------------
+
+
+def _check_state(value, name: str, where: str, ctx: Context) -> tuple[str | None, list[Problem]]:
+    code = "" if value is None else str(value)
+    if code in EMPTY:
+        return None, [Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml")]
+    if code in ctx.states:
+        return code, []
+    return None, [Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml", suggest_code(code, ctx.states))]
+
+
+def _fill(resp: Response, answers: dict, comments: dict, themes: list, name: str, ctx: Context, a_where, c_where) -> list[Problem]:
+    q = ctx.questionnaire
+    problems = []
+    for key, value in answers.items():
+        key = str(key)
+        text = "" if value is None else str(value)
+        question = q.questions.get(key)
+        if question is None:
+            problems.append(Problem(name, a_where(key), text, "a question key of raw/questionnaire.yaml", closest(key, q.questions)))
+            continue
+        if text in EMPTY:
+            continue
+        if not question.closed:
+            comments.setdefault(key, text)
+            continue
+        if not question.asked_in_round(ctx.round):
+            problems.append(Problem(name, a_where(key), text, f"no answer: question {question.number} was not asked in {ctx.round}"))
+            continue
+        canonical = {c.casefold(): c for c in question.choices}.get(text.casefold())
+        if canonical is None:
+            problems.append(Problem(name, a_where(key), text, "one of: " + ", ".join(question.choices),
+                                    closest(text.strip().casefold(), question.choices)))
+            continue
+        resp.answers[key] = canonical
+    for key, answer in list(resp.answers.items()):
+        question = q.questions[key]
+        if not question.applies(resp.answers):
+            cond = ", ".join(f"{k} is {v}" for k, v in question.asked_if.items())
+            problems.append(Problem(name, a_where(key), answer, f"no answer: asked only where {cond}"))
+    for key, value in comments.items():
+        key = str(key)
+        text = "" if value is None else str(value)
+        if key not in q.questions:
+            problems.append(Problem(name, c_where(key), _short(text), "a question key of raw/questionnaire.yaml", closest(key, q.questions)))
+            continue
+        if text in EMPTY:
+            continue
+        problems += _check_text(text, name, c_where(key))
+        resp.comments[key] = unicodedata.normalize("NFC", text.strip())
+    for code in themes:
+        code = str(code)
+        if code not in ctx.themes:
+            problems.append(Problem(name, "themes", code, "a theme code of raw/themes.yaml", closest(code, ctx.themes)))
+        elif code not in resp.themes:
+            resp.themes.append(code)
+    return problems
+
+
+def _check_text(text: str, name: str, where: str) -> list[Problem]:
+    if len(text) > MAX_TEXT_CHARS:
+        return [Problem(name, where, _short(text), f"at most {MAX_TEXT_CHARS} characters (has {len(text)})")]
+    for i, ch in enumerate(text):
+        if ch in INVISIBLE or (unicodedata.category(ch) == "Cc" and ch not in "\n\t"):
+            return [Problem(name, where, f"U+{ord(ch):04X} at character {i + 1}", "printable text (remove the control or invisible character)")]
+    return []
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _rel(path: Path, root: Path | None) -> str:
+    path = Path(path)
+    if root is not None:
+        try:
+            return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()

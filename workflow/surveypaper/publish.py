@@ -1,0 +1,58 @@
+"""Atomic publication: a deliverable in output/ is only ever replaced by a complete new file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write beside the target, flush to disk, then rename over it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    """Copy a complete file into place atomically."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> list[Path]:
+    """Copy the staged deliverables into out_dir; charts no longer produced are removed."""
+    out_dir = Path(out_dir)
+    written = []
+    for name, src in sorted(files.items()):
+        copy_atomic(src, out_dir / name)
+        written.append(out_dir / name)
+    target = out_dir / "charts"
+    new = {p.name for p in Path(charts_dir).iterdir() if p.is_file()}
+    for name in sorted(new):
+        copy_atomic(Path(charts_dir) / name, target / name)
+        written.append(target / name)
+    if target.exists():
+        for old in target.iterdir():
+            if old.is_file() and old.name not in new:
+                old.unlink()
+    return written

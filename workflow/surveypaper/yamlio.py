@@ -1,0 +1,47 @@
+"""YAML loading that keeps what was written: `yes`, `NO`, `012` and `1.10` stay strings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+
+class YamlError(Exception):
+    """A YAML file that cannot be read; carries the line where it can."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None):
+        self.path, self.message, self.line = path, message, line
+        where = f"line {line}" if line else "file"
+        super().__init__(f"{path}: {where}: {message}")
+
+
+def _load(path: Path, typ: str):
+    yaml = YAML(typ=typ, pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(path, f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = (exc.problem or str(exc)).strip()
+        if "duplicate key" in str(exc):
+            problem = "duplicate key " + problem.split("duplicate key", 1)[-1].strip()
+        raise YamlError(path, problem.splitlines()[0], line) from None
+    except YAMLError as exc:
+        raise YamlError(path, str(exc).splitlines()[0]) from None
+
+
+def load_verbatim(path: Path):
+    """Load untrusted YAML with every scalar as the string written (no booleans, no numbers)."""
+    return _load(path, "base")
+
+
+def load_config(path: Path):
+    """Load a project file (YAML 1.2: `yes`/`no` are strings, numbers are numbers)."""
+    return _load(path, "safe")
