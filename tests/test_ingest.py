@@ -1,0 +1,127 @@
+"""Validation: every kind of bad input is reported with file, place, value and what was expected."""
+
+import pytest
+
+from surveypaper.errors import ValidationFailed
+from surveypaper.pipeline import ingest
+
+from conftest import write
+
+
+def problems_of(raw):
+    with pytest.raises(ValidationFailed) as info:
+        ingest(raw)
+    return info.value.problems
+
+
+def test_valid_round_reads_yes_no_as_written(tiny_raw):
+    data = ingest(tiny_raw)
+    by_state = {r["state"]: r for r in data["rounds"]["2008"]}
+    assert by_state["NLD"]["answers"] == {"plan": "no", "plan_intended": "yes"}  # NO is the answer no
+    assert by_state["ARG"]["comments"]["examples"] == "We <b>do</b> things & more"
+    assert [r["state"] for r in data["rounds"]["2007"]] == ["ARG", "NLD", "PHL"]
+    assert by_state["ARG"]["source"] == "raw/responses/2008/ARG.yaml"
+
+
+@pytest.mark.parametrize(
+    "name, text, where, value, expected, suggestion",
+    [
+        ("ARG.yaml", "state: ARGG\nanswers: {plan: yes}\n", "state", "ARGG", "alpha-3", "ARG"),
+        ("ARG.yaml", "state: AR\nanswers: {plan: yes}\n", "state", "AR", "alpha-3", "ARG"),
+        ("ARG.yaml", "state: ARG\nanswers: {plann: yes}\n", "answers.plann", "yes", "question key", "plan"),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: Maybe}\n", "answers.plan", "Maybe", "one of: yes, no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: ' yes'}\n", "answers.plan", " yes", "one of: yes, no", "yes"),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: Oui}\n", "answers.plan", "Oui", "one of: yes, no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: 1}\n", "answers.plan", "1", "one of: yes, no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: yes, plan_intended: no}\n", "answers.plan_intended", "no", "asked only where plan is no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {freq: sometimes}\n", "answers.freq", "sometimes", "daily, monthly", ""),
+        ("ARG.yaml", "state: ARG\nthemes: [diasporra]\n", "themes", "diasporra", "theme code", "diaspora"),
+        ("ARG.yaml", "state: ARG\nanswer: {plan: yes}\n", "answer", "", "one of state, answers", "answers"),
+        ("ARG.yaml", "state: ARG\nanswers:\n  plan: yes\n  plan: no\n", "line 4", "", "duplicate key", ""),
+        ("ARG.yaml", "", "file", "", "non-empty", ""),
+        ("ARG.yaml", "state: [unclosed\n", "line", "", "valid YAML", ""),
+        ("NOR.yaml", "state: ARG\n", "state", "ARG", "file name", ""),
+    ],
+)
+def test_bad_yaml_response(tiny_raw, name, text, where, value, expected, suggestion):
+    (tiny_raw / "responses/2008" / name).write_text(text, encoding="utf-8")
+    probs = problems_of(tiny_raw)
+    hit = [p for p in probs if p.file.endswith(name) and where in p.where and expected in p.expected]
+    assert hit, probs
+    assert (hit[0].value, hit[0].suggestion) == (value, suggestion)
+
+
+def test_state_twice_across_forms(tiny_raw):
+    write(tiny_raw / "responses/2008/extra.csv", "state,plan\nNOR,yes\n")
+    probs = problems_of(tiny_raw)
+    assert any(p.value == "NOR" and "one response per State" in p.expected and "NOR.yaml" in p.expected for p in probs)
+
+
+def test_all_problems_at_once(tiny_raw):
+    write(tiny_raw / "responses/2008/PHL.yaml", "state: PHL\nanswers: {plan: Maybe, freq: weekly}\n")
+    write(tiny_raw / "responses/2007/responses.csv", "state,plan\nARG,perhaps\nXYZ,no\n")
+    probs = problems_of(tiny_raw)
+    assert len(probs) == 4
+    report = str(ValidationFailed(probs))
+    assert report.startswith("4 problems") and "raw/responses/2007/responses.csv | row 3" in report.replace("  ", "")
+
+
+@pytest.mark.parametrize(
+    "content, where, expected",
+    [
+        ("state,plan\nARG,yes,extra\n", "row 2", "2 cells"),
+        ("state,plan,plan\nARG,yes,no\n", "header", "each column once"),
+        ("country,plan\nARG,yes\n", "header", "'state' column"),
+        ("state,plan\n", "file", "at least one response row"),
+        ("state,focal\nARG,yes\n", "column focal", "question key"),
+    ],
+)
+def test_bad_csv(tiny_raw, content, where, expected):
+    write(tiny_raw / "responses/2007/responses.csv", content)
+    probs = problems_of(tiny_raw)
+    assert any(where in p.where and expected in p.expected for p in probs), probs
+
+
+def test_csv_bom_crlf_and_blank_rows_accepted(tiny_raw):
+    (tiny_raw / "responses/2007/responses.csv").write_bytes(b"\xef\xbb\xbfstate,plan\r\nARG,yes\r\n,\r\n\r\nNLD,No\r\n")
+    data = ingest(tiny_raw)
+    assert [(r["state"], r["answers"]["plan"]) for r in data["rounds"]["2007"]] == [("ARG", "yes"), ("NLD", "no")]
+
+
+def test_cp1252_csv_is_named(tiny_raw):
+    (tiny_raw / "responses/2007/responses.csv").write_bytes("state,plan,plan_comment\nARG,yes,Côte\n".encode("cp1252"))
+    probs = problems_of(tiny_raw)
+    assert any("UTF-8" in p.expected and "Windows-1252" in p.expected and p.where.startswith("byte") for p in probs)
+
+
+def test_stray_files(tiny_raw):
+    (tiny_raw / "responses/2008/.DS_Store").write_bytes(b"\0\1")
+    (tiny_raw / "responses/2008/~$book.xlsx").write_bytes(b"lock")
+    assert ingest(tiny_raw)  # litter is ignored
+    (tiny_raw / "responses/2008/notes.txt").write_text("hello")
+    probs = problems_of(tiny_raw)
+    assert any(p.file.endswith("notes.txt") and ".yaml" in p.expected for p in probs)
+
+
+def test_question_not_asked_in_round(tiny_raw):
+    write(tiny_raw / "questionnaire.yaml", (tiny_raw / "questionnaire.yaml").read_text().replace(
+        "type: choice,", "type: choice, asked_in: [\"2008\"],"))
+    write(tiny_raw / "responses/2007/responses.csv", "state,freq\nARG,daily\n")
+    probs = problems_of(tiny_raw)
+    assert any("not asked in 2007" in p.expected for p in probs)
+
+
+@pytest.mark.parametrize("text, expected", [("a\x00b", "U+0000"), ("a\u200bb", "U+200B"), ("x" * 20001, "at most")])
+def test_bad_free_text(tiny_raw, text, expected):
+    import json
+
+    write(tiny_raw / "responses/2008/PHL.yaml", f"state: PHL\ncomments:\n  examples: {json.dumps(text)}\n")
+    probs = problems_of(tiny_raw)
+    assert any(expected in p.value or expected in p.expected for p in probs), probs
+
+
+def test_rtl_and_cjk_text_kept(tiny_raw):
+    write(tiny_raw / "responses/2008/PHL.yaml", "state: PHL\ncomments:\n  examples: \"مرحبا 移民与发展\"\n")
+    data = ingest(tiny_raw)
+    phl = [r for r in data["rounds"]["2008"] if r["state"] == "PHL"][0]
+    assert phl["comments"]["examples"] == "مرحبا 移民与发展"
