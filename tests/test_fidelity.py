@@ -59,6 +59,7 @@ def html_text(page: str) -> str:
     page = re.sub(r"<sup\b[^>]*>.*?</sup\s*>", "", page, flags=re.S | re.I)
     page = re.sub(r'<a\b[^>]*class="[^"]*footnote-backref[^"]*"[^>]*>.*?</a\s*>', "", page, flags=re.S | re.I)
     page = re.sub(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", " ", page, flags=re.I)
+    page = re.sub(r'<span\b[^>]*class="(?:[^"]*\s)?line(?:\s[^"]*)?"[^>]*>', " ", page, flags=re.I)  # one line each
     page = re.sub(r"<[^>]+>", "", page)
     return html.unescape(page)
 
@@ -117,6 +118,8 @@ def test_normalisation_of_quotes_dashes_and_emphasis():
     )
     assert markdown_text("has *not* identified.[^trend] Next") == "has not identified. Next"
     assert html_text('<p>a <strong>b</strong>.<sup class="footnote-ref"><a href="#fn-1">1</a></sup> c</p>') == " a b. c "
+    # the title block sets its lines as blocks: a reader sees a line break, not a run-on word
+    assert normalise(html_text('<p><span class="line">FORUM</span><span class="line">Manila</span></p>')) == "FORUM Manila"
 
 
 def test_the_measure_counts_missing_sentences():
