@@ -8,6 +8,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write beside the target, flush to disk, then rename over it."""
     path = Path(path)
@@ -19,6 +25,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -33,6 +40,7 @@ def copy_atomic(src: Path, dest: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
+        os.chmod(tmp, _umask_mode())
         os.replace(tmp, dest)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -47,7 +55,7 @@ def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> list[Pat
         copy_atomic(src, out_dir / name)
         written.append(out_dir / name)
     target = out_dir / "charts"
-    new = {p.name for p in Path(charts_dir).iterdir() if p.is_file()}
+    new = {p.name for p in Path(charts_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
     for name in sorted(new):
         copy_atomic(Path(charts_dir) / name, target / name)
         written.append(target / name)

@@ -1,0 +1,120 @@
+"""Bad input and faults: one clear report, a non-zero exit, and the last good paper left byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_repo, run_snakemake
+
+DELIVERABLES = ["working_paper.md", "working_paper.html", "working_paper.pdf", "stats.json"]
+
+
+@pytest.fixture(scope="module")
+def good_repo(tmp_path_factory, built_paper) -> Path:
+    """A repository copy holding a complete good build (copied from the session build)."""
+    repo = copy_repo(tmp_path_factory.mktemp("reliable") / "repo")
+    shutil.copytree(built_paper.parent / "output", repo / "output")
+    shutil.copytree(built_paper.parent / ".snakemake", repo / ".snakemake", ignore=shutil.ignore_patterns("locks"))
+    return repo
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every published file's bytes (the staging folder is not published)."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".build" not in p.relative_to(out).parts
+    }
+
+
+def test_noop_rebuild_publishes_nothing_new(good_repo):
+    before = snapshot(good_repo / "output")
+    result = run_snakemake(good_repo)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Nothing to be done" in result.stderr + result.stdout
+    assert snapshot(good_repo / "output") == before
+
+
+BAD_INPUTS = [
+    # (file to write under raw/responses, content, text the report must contain)
+    ("2008/ARG.yaml", "state: ARG\nanswers: {national_plan: Maybe}\n", "one of: yes, no"),
+    ("2008/XXA.yaml", "state: XXA\n", "ISO 3166-1 alpha-3"),
+    ("2008/extra.csv", "state,national_plan\nARG,yes\n", "one response per State"),
+    ("2008/ARG.yaml", "state: ARG\nanswers:\n  resources: yes\n  resources: no\n", "duplicate key"),
+    ("2008/notes.docx", "hello", "a .yaml, .yml, .csv or .xlsx response file"),
+    ("2007/responses.csv", "state,national_plan\n", "at least one response row"),
+]
+
+
+@pytest.mark.parametrize("name, content, message", BAD_INPUTS, ids=[b[0] + ":" + b[2][:20] for b in BAD_INPUTS])
+def test_bad_input_keeps_last_good_paper(good_repo, name, content, message):
+    target = good_repo / "raw/responses" / name
+    original = target.read_bytes() if target.exists() else None
+    before = snapshot(good_repo / "output")
+    try:
+        target.write_text(content, encoding="utf-8")
+        result = run_snakemake(good_repo)
+        assert result.returncode != 0
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+        assert snapshot(good_repo / "output") == before
+    finally:
+        if original is None:
+            target.unlink()
+        else:
+            target.write_bytes(original)
+
+
+def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
+    before = snapshot(good_repo / "output")
+    section = good_repo / "templates/sections/08_recommendations.md.j2"
+    original = section.read_text(encoding="utf-8")
+    section.write_text(original.replace("A set of questions", "A small set of questions"), encoding="utf-8")
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "1"],
+            cwd=good_repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        )
+        deadline = time.monotonic() + 300
+        log = []
+        for line in proc.stdout:
+            log.append(line)
+            if "rule render_pdf" in line:
+                time.sleep(1.0)  # WeasyPrint is now writing the PDF
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+            assert time.monotonic() < deadline, "".join(log)
+        proc.wait(timeout=60)
+        assert any("rule render_pdf" in line for line in log), "".join(log)
+        assert snapshot(good_repo / "output") == before
+        result = run_snakemake(good_repo)  # no manual flag
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "A small set of questions" in (good_repo / "output/working_paper.md").read_text(encoding="utf-8")
+    finally:
+        section.write_text(original, encoding="utf-8")
+
+
+def test_two_builds_at_once_are_refused_clearly(good_repo):
+    (good_repo / "templates/sections/08_recommendations.md.j2").touch()
+    first = subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "--cores", "1"], cwd=good_repo,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        for line in first.stdout:
+            if "rule " in line:
+                break
+        second = run_snakemake(good_repo)
+        assert second.returncode != 0
+        assert "locked" in (second.stderr + second.stdout).lower()
+    finally:
+        first.wait(timeout=600)
+    assert first.returncode == 0
