@@ -1,0 +1,317 @@
+"""Annex III charts: one SVG per closed question of the current round, with alt text from the data.
+
+Deterministic: the same stats give the same bytes (fixed SVG hash salt, no date, no creator, text
+kept as text with a vendored font for the metrics). matplotlib is imported inside
+:func:`draw_charts` so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+__all__ = ["PALETTE", "FONTS_DIR", "draw_charts", "alt_text", "closed_questions", "round_keys"]
+
+#: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face.
+FONTS_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
+FONT_FILES = (
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+)
+FONT_FAMILY = "Liberation Serif"
+
+#: One palette for every chart: the current round, the previous round, text, grid.
+PALETTE = {
+    "current": "#1f4e79",
+    "previous": "#9dc3e6",
+    "text": "#1b1b1b",
+    "muted": "#555555",
+    "grid": "#d9d9d9",
+}
+
+CLOSED_TYPES = ("yes_no", "choice")
+NO_ANSWER = "no answer"
+
+# A4 text width is 162 mm: draw at that width so 9 pt in the SVG is 9 pt on the page.
+WIDTH_IN = 162 / 25.4
+FONT_SIZE = 9
+
+
+def round_keys(stats: dict) -> list[str]:
+    """The rounds of ``stats``, oldest first (numeric names sort as numbers)."""
+    def order(key: str):
+        return (0, int(key), key) if str(key).isdigit() else (1, 0, str(key))
+
+    return sorted(stats["rounds"], key=order)
+
+
+def closed_questions(questionnaire: dict) -> list[dict]:
+    """The questionnaire's yes/no and choice questions, in questionnaire order."""
+    return [
+        q
+        for section in questionnaire.get("sections", [])
+        for q in section.get("questions", [])
+        if q.get("type") in CLOSED_TYPES
+    ]
+
+
+def _categories(question: dict) -> list[str]:
+    if question["type"] == "yes_no":
+        return ["yes", "no"]
+    return [str(c) for c in question.get("choices") or []]
+
+
+def _blank(qstats: dict) -> int:
+    if "blank" in qstats and qstats["blank"] is not None:
+        return int(qstats["blank"])
+    applicable = qstats.get("applicable")
+    if applicable is None:
+        return 0
+    return max(int(applicable) - int(qstats.get("answered") or 0), 0)
+
+
+def _count(qstats: dict, choice: str) -> int:
+    return int((qstats.get("counts") or {}).get(choice) or 0)
+
+
+def _pct(qstats: dict, choice: str) -> int | None:
+    """The stats module's percentage (rounded half up), or None when nobody answered."""
+    if not qstats.get("answered"):
+        return None
+    value = (qstats.get("pct") or {}).get(choice)
+    if value is None:
+        return None
+    return int(value)
+
+
+def _share(qstats: dict, choice: str) -> str:
+    pct = _pct(qstats, choice)
+    count = _count(qstats, choice)
+    return f"{count} ({pct}%)" if pct is not None else f"{count}"
+
+
+def _previous_stats(question: dict, stats: dict, previous: str | None) -> dict | None:
+    if previous is None:
+        return None
+    qstats = stats["rounds"][previous].get("questions", {}).get(question["key"])
+    if not qstats or not qstats.get("answered"):
+        return None
+    return qstats
+
+
+def alt_text(
+    question: dict,
+    current: dict,
+    year: str,
+    previous: dict | None = None,
+    previous_year: str | None = None,
+    unit: str = "States",
+) -> str:
+    """A sentence or two that say what the chart shows, from the numbers themselves.
+
+    ``26 of 53 States (49%) answered yes, 27 (51%) no; in 2007 9 of 45 (20%) yes.``
+    """
+    answered = int(current.get("answered") or 0)
+    blank = _blank(current)
+    cats = _categories(question)
+    if answered == 0:
+        text = f"No {unit} answered this question in {year}"
+        if blank:
+            text += f" ({blank} left it blank)"
+    elif question["type"] == "yes_no":
+        yes, no = _count(current, "yes"), _count(current, "no")
+        text = f"{yes} of {answered} {unit}"
+        pct_yes, pct_no = _pct(current, "yes"), _pct(current, "no")
+        text += f" ({pct_yes}%)" if pct_yes is not None else ""
+        text += f" answered yes, {no}" + (f" ({pct_no}%)" if pct_no is not None else "") + " no"
+        if blank:
+            text += f", {blank} gave no answer"
+    else:
+        parts = [f"{_share(current, c)} {c}" for c in cats]
+        text = f"Of {answered} {unit} that answered in {year}: " + ", ".join(parts)
+        if blank:
+            text += f"; {blank} gave no answer"
+    if previous is not None and previous_year is not None:
+        p_answered = int(previous.get("answered") or 0)
+        if question["type"] == "yes_no":
+            p_yes, p_pct = _count(previous, "yes"), _pct(previous, "yes")
+            text += f"; in {previous_year} {p_yes} of {p_answered}"
+            text += f" ({p_pct}%)" if p_pct is not None else ""
+            text += " yes"
+        else:
+            parts = [f"{_share(previous, c)} {c}" for c in cats]
+            text += f"; in {previous_year}, of {p_answered}: " + ", ".join(parts)
+    return text + "."
+
+
+def _label(choice: str) -> str:
+    return choice[:1].upper() + choice[1:]
+
+
+def _setup_fonts(fonts_dir: Path):
+    from matplotlib import font_manager
+
+    for name in FONT_FILES:
+        path = fonts_dir / name
+        if not path.is_file():
+            raise FileNotFoundError(f"chart font {path} is missing (vendored in templates/fonts/)")
+        font_manager.fontManager.addfont(str(path))
+    # Fails rather than falling back silently to another face with other metrics.
+    font_manager.findfont(
+        font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
+    )
+
+
+RC = {
+    "svg.hashsalt": "surveypaper",
+    "svg.fonttype": "none",  # text stays text: small files, selectable, cheap to lay out
+    "svg.image_inline": True,
+    "font.family": [FONT_FAMILY],
+    "font.size": FONT_SIZE,
+    "axes.edgecolor": PALETTE["muted"],
+    "axes.labelcolor": PALETTE["text"],
+    "axes.titlesize": FONT_SIZE + 2,
+    "axes.titleweight": "bold",
+    "text.color": PALETTE["text"],
+    "xtick.color": PALETTE["muted"],
+    "ytick.color": PALETTE["text"],
+    "xtick.labelsize": FONT_SIZE - 0.5,
+    "ytick.labelsize": FONT_SIZE,
+    "legend.fontsize": FONT_SIZE - 0.5,
+    "legend.frameon": False,
+    "path.simplify": True,
+    "axes.unicode_minus": False,
+}
+
+
+def _draw_one(question, current, year, previous, previous_year, unit, path: Path) -> None:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    cats = _categories(question)
+    blank_now = _blank(current)
+    blank_before = _blank(previous) if previous is not None else 0
+    show_blank = blank_now > 0 or blank_before > 0
+    labels = [_label(c) for c in cats] + ([_label(NO_ANSWER)] if show_blank else [])
+
+    def values(qstats):
+        vals = [_count(qstats, c) for c in cats]
+        if show_blank:
+            vals.append(_blank(qstats))
+        return vals
+
+    def annotations(qstats):
+        notes = [_share(qstats, c) for c in cats]
+        if show_blank:
+            notes.append(str(_blank(qstats)))
+        return notes
+
+    series = [(year, current, PALETTE["current"])]
+    if previous is not None:
+        series.append((previous_year, previous, PALETTE["previous"]))
+
+    n_rows = len(labels)
+    bar_h = 0.36 if len(series) == 2 else 0.58
+    height_in = 1.05 + n_rows * (0.30 if len(series) == 1 else 0.46)
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72, layout="constrained")
+    fig.get_layout_engine().set(w_pad=2 / 72, h_pad=2 / 72)
+    ax = fig.add_subplot()
+
+    answered_now = int(current.get("answered") or 0)
+    top = max([max(values(q)) for _, q, _ in series] + [1])
+    for i, (name, qstats, colour) in enumerate(series):
+        # current round on top of each pair: offsets grow downwards (the y axis is inverted)
+        offset = (i - (len(series) - 1) / 2) * bar_h
+        ys = [row + offset for row in range(n_rows)]
+        vals = values(qstats)
+        n = int(qstats.get("answered") or 0)
+        ax.barh(ys, vals, height=bar_h * 0.92, color=colour, label=f"{name} (n = {n})", zorder=2)
+        for y, v, note in zip(ys, vals, annotations(qstats), strict=True):
+            ax.text(v + top * 0.012, y, note, va="center", ha="left",
+                    fontsize=FONT_SIZE - 0.5, color=PALETTE["text"], zorder=3)
+
+    ax.set_yticks(range(n_rows), labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.2)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
+    ax.set_xlabel(f"Number of {unit}")
+    ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6, zorder=0)
+    ax.tick_params(axis="y", length=0)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+    number = question.get("number")
+    title = question.get("short") or question["key"]
+    head = f"Q{number}. {title}" if number else title
+    ax.set_title("\n".join(textwrap.wrap(head, 80)), loc="left", pad=14 if len(series) == 1 else 22)
+    if answered_now == 0:
+        ax.text(0.5, 0.5, f"No answers in {year}", transform=ax.transAxes, ha="center",
+                va="center", fontsize=FONT_SIZE + 1, color=PALETTE["muted"], style="italic")
+    if len(series) == 2:
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, borderaxespad=0.2,
+                  handlelength=1.2, columnspacing=1.5)
+    else:
+        ax.annotate(f"{year}, n = {answered_now} {unit}", xy=(0, 1), xycoords="axes fraction",
+                    xytext=(0, 3), textcoords="offset points", ha="left", va="bottom",
+                    fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None})
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def draw_charts(
+    stats: dict,
+    questionnaire: dict,
+    out_dir: Path,
+    *,
+    unit: str = "States",
+    fonts_dir: Path = FONTS_DIR,
+) -> list[dict]:
+    """Draw one SVG per closed question of the current round into ``out_dir``.
+
+    The current round is the highest key of ``stats["rounds"]``; where the round before it
+    answered the same question, its bars are drawn beside the current ones. Returns the manifest
+    ``[{key, title, file: "charts/<key>.svg", alt}]`` in questionnaire order.
+    """
+    import matplotlib
+
+    out_dir = Path(out_dir)
+    rounds = round_keys(stats)
+    if not rounds:
+        raise ValueError("stats has no rounds")
+    year = rounds[-1]
+    previous_year = rounds[-2] if len(rounds) > 1 else None
+    now = stats["rounds"][year].get("questions", {})
+
+    manifest: list[dict[str, Any]] = []
+    with matplotlib.rc_context(RC):
+        _setup_fonts(Path(fonts_dir))
+        for question in closed_questions(questionnaire):
+            current = now.get(question["key"])
+            if current is None:  # not asked in this round
+                continue
+            previous = _previous_stats(question, stats, previous_year)
+            p_year = previous_year if previous is not None else None
+            path = out_dir / f"{question['key']}.svg"
+            _draw_one(question, current, year, previous, p_year, unit, path)
+            manifest.append(
+                {
+                    "key": question["key"],
+                    "title": question.get("short") or question["key"],
+                    "file": f"charts/{question['key']}.svg",
+                    "alt": alt_text(question, current, year, previous, p_year, unit),
+                }
+            )
+    return manifest

@@ -1,0 +1,620 @@
+"""Markdown → HTML (screen and print variants) → PDF.
+
+Pure functions, no Snakemake:
+
+- :func:`markdown_to_html` parses the paper's Markdown once (CommonMark, raw HTML off, tables,
+  footnotes) and renders it twice: a *screen* body whose footnotes are collected at the end and
+  linked both ways, and a *print* body whose footnotes sit at their call site as
+  ``<span class="footnote">`` for WeasyPrint's ``float: footnote``.
+- :func:`build_html` wraps a body in the Jinja layout (``templates/layout/``) with the CSS of
+  ``templates/css/`` inlined and the metadata of ``templates/paper.yaml`` in ``<head>``.
+- :func:`write_pdf` renders the print HTML with WeasyPrint behind a fetcher that loads nothing
+  but ``data:`` URLs and files inside one assets folder, turns renderer warnings into errors and
+  replaces the PDF atomically.
+
+WeasyPrint is imported inside :func:`write_pdf` only, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import logging
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.footnote import footnote_plugin
+
+__all__ = [
+    "TEMPLATES_DIR",
+    "BlockedFetchError",
+    "RenderError",
+    "RenderedBody",
+    "TocEntry",
+    "build_html",
+    "markdown_to_html",
+    "source_date_epoch",
+    "write_pdf",
+]
+
+Variant = Literal["screen", "print"]
+
+#: The repository's ``templates/`` folder (layout, CSS, fonts, paper.yaml).
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+#: CSS files inlined into each variant, in cascade order (fonts, variables, page rules, ...).
+CSS_FILES: dict[str, tuple[str, ...]] = {
+    "screen": ("base.css", "screen.css"),
+    "print": ("fonts.css", "base.css", "print.css"),
+}
+
+#: Image types an ``![alt](charts/x.svg)`` may point to, and their MIME types.
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+
+
+class RenderError(RuntimeError):
+    """The paper could not be rendered (bad image reference, renderer warning, ...)."""
+
+
+class BlockedFetchError(RenderError):
+    """The renderer was asked to load a resource outside the allowed assets."""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int  # 2 for ##, 3 for ###, ...
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """The paper's Markdown as HTML fragments.
+
+    ``title_block`` is the ``<header class="title-block">`` (everything before the first ``##``)
+    with screen footnote calls, ``title_block_print`` the same with footnotes inlined. ``screen``
+    and ``print`` are the body after the title block; ``screen`` ends with the numbered notes.
+    """
+
+    title_block: str
+    title_block_print: str
+    screen: str
+    print: str
+    toc: list[TocEntry] = field(default_factory=list)
+    footnote_count: int = 0
+
+    def for_variant(self, variant: Variant) -> tuple[str, str]:
+        """(title block, body) for ``variant``."""
+        if variant == "screen":
+            return self.title_block, self.screen
+        if variant == "print":
+            return self.title_block_print, self.print
+        raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown → HTML
+
+
+def slugify(text: str) -> str:
+    """A stable, ASCII, lower-case id for a heading: ``1. CONCEPTUAL FRAMEWORK`` → ``1-conceptual-framework``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "section"
+
+
+def _inline_text(token) -> str:
+    """Plain text of an inline token (what a TOC entry or a bookmark shows)."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return "".join(parts).strip()
+
+
+def _new_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "smartquotes"])
+    md.use(footnote_plugin)
+    return md
+
+
+def _image_data_uri(src: str, charts_dir: Path) -> str:
+    """The ``data:`` URI of a chart referenced as ``charts/<name>`` (or ``<name>``)."""
+    parts = Path(unquote(src)).parts
+    if urlsplit(src).scheme or not parts or parts[0] in ("/", "\\"):
+        raise RenderError(f"image {src!r}: only charts/<file> images are allowed")
+    if parts[0] == "charts":
+        parts = parts[1:]
+    if len(parts) != 1 or parts[0] in (".", ".."):
+        raise RenderError(f"image {src!r}: expected charts/<file>, with no sub-folders")
+    root = charts_dir.resolve()
+    path = (root / parts[0]).resolve()
+    if not path.is_relative_to(root):
+        raise RenderError(f"image {src!r} resolves outside {root}")
+    mime = IMAGE_TYPES.get(path.suffix.lower())
+    if mime is None:
+        raise RenderError(f"image {src!r}: unsupported type {path.suffix!r} (use .svg or .png)")
+    if not path.is_file():
+        raise RenderError(f"image {src!r}: {path} not found (charts not drawn yet?)")
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+class _Renderer:
+    """Renders one parsed token stream to the screen and print variants."""
+
+    def __init__(self, md: MarkdownIt, tokens, env: dict, charts_dir: Path | None):
+        self.md = md
+        self.tokens = tokens
+        self.env = env
+        self.charts_dir = charts_dir
+        self.variant: Variant = "screen"
+        self.in_title_block = False
+        self._assign_heading_ids()
+        self._footnote_html: dict[str, dict[int, str]] = {"screen": {}, "print": {}}
+
+        # Our rules (footnotes replace the plugin's); each gets the renderer first, like a rule
+        # registered with add_render_rule.
+        for name, rule in (
+            ("footnote_ref", self._footnote_ref),
+            ("footnote_anchor", self._footnote_anchor),
+            ("paragraph_open", self._paragraph_open),
+            ("paragraph_close", self._paragraph_close),
+            ("image", self._image),
+            ("softbreak", self._softbreak),
+        ):
+            md.renderer.rules[name] = functools.partial(rule, md.renderer)
+
+    # -- headings -----------------------------------------------------------------------------
+
+    def _assign_heading_ids(self) -> None:
+        self.toc: list[TocEntry] = []
+        seen: dict[str, int] = {}
+        for i, tok in enumerate(self.tokens):
+            if tok.type != "heading_open":
+                continue
+            text = _inline_text(self.tokens[i + 1])
+            base = slugify(text)
+            seen[base] = seen.get(base, 0) + 1
+            hid = base if seen[base] == 1 else f"{base}-{seen[base]}"
+            tok.attrSet("id", hid)
+            level = int(tok.tag[1])
+            if level >= 2:
+                self.toc.append(TocEntry(level, hid, text))
+
+    # -- figures: a paragraph holding only an image becomes a <figure> ------------------------
+
+    def _lone_image(self, tokens, idx):
+        inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+        if inline is None or inline.type != "inline":
+            return None
+        kids = [c for c in inline.children or [] if not (c.type == "text" and not c.content.strip())]
+        if len(kids) == 1 and kids[0].type == "image":
+            return kids[0]
+        return None
+
+    def _paragraph_open(self, renderer, tokens, idx, options, env):
+        if tokens[idx].hidden:
+            return ""
+        if self._lone_image(tokens, idx) is not None:
+            return '<figure class="chart">\n'
+        if self.variant == "print" and env.get("_in_footnote"):
+            return '<span class="footnote-para">'
+        return renderer.renderToken(tokens, idx, options, env)
+
+    def _paragraph_close(self, renderer, tokens, idx, options, env):
+        if tokens[idx].hidden:
+            return ""
+        # the matching paragraph_open is two tokens back (open, inline, close)
+        if idx >= 2 and tokens[idx - 2].type == "paragraph_open" and self._lone_image(tokens, idx - 2):
+            return "</figure>\n"
+        if self.variant == "print" and env.get("_in_footnote"):
+            return "</span>"
+        return renderer.renderToken(tokens, idx, options, env)
+
+    def _image(self, renderer, tokens, idx, options, env):
+        tok = tokens[idx]
+        src = tok.attrGet("src") or ""
+        alt = renderer.renderInlineAsText(tok.children or [], options, env)
+        title = tok.attrGet("title")
+        if self.charts_dir is not None:
+            src = _image_data_uri(src, self.charts_dir)
+        html = f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
+        if title:
+            html += f"\n<figcaption>{escapeHtml(title)}</figcaption>"
+        return html
+
+    def _softbreak(self, renderer, tokens, idx, options, env):
+        # In the title block a line break is meaningful (forum / place and date); elsewhere the
+        # one-sentence-per-line convention makes it a space.
+        return "<br>\n" if self.in_title_block else "\n"
+
+    # -- footnotes ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _number(meta) -> int:
+        return meta["id"] + 1
+
+    def _footnote_ref(self, renderer, tokens, idx, options, env):
+        meta = tokens[idx].meta
+        n = self._number(meta)
+        sub = meta.get("subId", 0)
+        if self.variant == "print":
+            if sub == 0:
+                return f'<span class="footnote" id="fn-{n}">{self._footnote_html["print"][n]}</span>'
+            # a second call of the same note: its number, no second copy of the note
+            return f'<sup class="footnote-ref footnote-repeat">{n}</sup>'
+        ref_id = f"fnref-{n}" if sub == 0 else f"fnref-{n}-{sub + 1}"
+        return (
+            f'<sup class="footnote-ref"><a href="#fn-{n}" id="{ref_id}" role="doc-noteref" '
+            f'aria-label="Note {n}">{n}</a></sup>'
+        )
+
+    def _footnote_anchor(self, renderer, tokens, idx, options, env):
+        if self.variant == "print":
+            return ""
+        meta = tokens[idx].meta
+        n = self._number(meta)
+        sub = meta.get("subId", 0)
+        ref_id = f"fnref-{n}" if sub == 0 else f"fnref-{n}-{sub + 1}"
+        label = f"Back to the text of note {n}" + (f" (call {sub + 1})" if sub else "")
+        return (
+            f' <a href="#{ref_id}" class="footnote-backref" role="doc-backlink" '
+            f'aria-label="{label}">↩\ufe0e</a>'
+        )
+
+    def _render_footnote_bodies(self, variant: Variant) -> None:
+        """Render each footnote's content for ``variant`` (needed before the text that calls it)."""
+        self.variant = variant
+        out = self._footnote_html[variant]
+        toks = self.tokens
+        i = 0
+        while i < len(toks):
+            if toks[i].type == "footnote_open":
+                n = self._number(toks[i].meta)
+                j = i + 1
+                while toks[j].type != "footnote_close":
+                    j += 1
+                env = {**self.env, "_in_footnote": True}
+                out[n] = self.md.renderer.render(toks[i + 1 : j], self.md.options, env).strip()
+                i = j
+            i += 1
+
+    # -- whole document -----------------------------------------------------------------------
+
+    def _split(self):
+        """(title-block tokens, body tokens, footnote-block tokens)."""
+        toks = self.tokens
+        first_h2 = next(
+            (i for i, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h2"), None
+        )
+        fn_start = next((i for i, t in enumerate(toks) if t.type == "footnote_block_open"), len(toks))
+        if first_h2 is None:
+            first_h2 = fn_start
+        return toks[:first_h2], toks[first_h2:fn_start], toks[fn_start:]
+
+    def render(self, variant: Variant) -> tuple[str, str]:
+        self._render_footnote_bodies(variant)
+        self.variant = variant
+        head, body, _ = self._split()
+        r = self.md.renderer
+        self.in_title_block = True
+        title = r.render(head, self.md.options, dict(self.env)) if head else ""
+        self.in_title_block = False
+        html = r.render(body, self.md.options, dict(self.env))
+        if variant == "screen" and self._footnote_html["screen"]:
+            items = "\n".join(
+                f'<li id="fn-{n}" class="footnote-item" role="doc-endnote">{content}</li>'
+                for n, content in sorted(self._footnote_html["screen"].items())
+            )
+            html += (
+                '<section class="footnotes" role="doc-endnotes" aria-labelledby="fn-notes">\n'
+                '<h2 id="fn-notes" class="notes-heading">Notes</h2>\n'
+                f'<ol class="footnotes-list">\n{items}\n</ol>\n</section>\n'
+            )
+        title_html = (
+            f'<header class="title-block">\n{_title_lines(title)}</header>\n' if title.strip() else ""
+        )
+        return title_html, html
+
+
+def _title_lines(html: str) -> str:
+    """Number the title block's paragraphs and wrap each of their lines in a span (for the CSS)."""
+    count = 0
+
+    def para(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        lines = m.group(1).split("<br>\n")
+        inner = "".join(f'<span class="line">{line}</span>' for line in lines)
+        return f'<p class="tb-{count}">{inner}</p>'
+
+    return re.sub(r"<p>(.*?)</p>", para, html, flags=re.DOTALL)
+
+
+def markdown_to_html(md: str, charts_dir: Path | None = None) -> RenderedBody:
+    """Render the paper's Markdown to HTML fragments for both variants.
+
+    Raw HTML in ``md`` stays text (it is escaped). Headings get ids from their text (unique,
+    ``-2`` etc. appended on repeats). Everything before the first ``##`` is the title block.
+    A paragraph that holds only an image becomes a ``<figure>``; with ``charts_dir`` the image is
+    inlined as a ``data:`` URI read from that folder (``charts/x.svg`` → ``charts_dir/x.svg``),
+    without it the ``src`` is kept as written.
+    """
+    parser = _new_parser()
+    env: dict[str, Any] = {}
+    tokens = parser.parse(md, env)
+    renderer = _Renderer(parser, tokens, env, Path(charts_dir) if charts_dir is not None else None)
+    title_screen, screen = renderer.render("screen")
+    title_print, print_ = renderer.render("print")
+    return RenderedBody(
+        title_block=title_screen,
+        title_block_print=title_print,
+        screen=screen,
+        print=print_,
+        toc=list(renderer.toc),
+        footnote_count=len(renderer._footnote_html["screen"]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# HTML document
+
+
+def _iso_date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat()
+    except ValueError as exc:
+        raise RenderError(f"paper.yaml date {value!r}: expected YYYY-MM-DD") from exc
+
+
+def source_date_epoch(date: Any) -> int:
+    """Seconds since 1970 of midnight UTC of ``date`` (a date or YYYY-MM-DD)."""
+    day = dt.date.fromisoformat(_iso_date(date))
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def _jinja_env(templates_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir / "layout")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _read_css(templates_dir: Path, variant: Variant) -> str:
+    parts = []
+    for name in CSS_FILES[variant]:
+        path = templates_dir / "css" / name
+        parts.append(f"/* {name} */\n" + path.read_text(encoding="utf-8").strip() + "\n")
+    return "\n".join(parts)
+
+
+REQUIRED_META = ("title", "author", "subject", "keywords", "date", "lang", "running_head")
+
+
+def build_html(
+    md: str,
+    meta: dict,
+    charts_dir: Path | None,
+    variant: Variant,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> str:
+    """A complete HTML document of the paper for ``variant`` (``"screen"`` or ``"print"``).
+
+    ``meta`` is the parsed ``templates/paper.yaml``. The screen variant is one self-contained
+    file (CSS and charts inline, a table of contents, notes at the end); the print variant is
+    meant for :func:`write_pdf` (footnotes inline, fonts loaded from ``templates/fonts/``
+    relative to the assets folder given to :func:`write_pdf`).
+    """
+    if variant not in ("screen", "print"):
+        raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
+    missing = [k for k in REQUIRED_META if k not in meta]
+    if missing:
+        raise RenderError(f"paper.yaml lacks {', '.join(missing)}")
+    templates_dir = Path(templates_dir)
+    body = markdown_to_html(md, charts_dir)
+    title_block, html_body = body.for_variant(variant)
+    keywords = meta["keywords"]
+    if not isinstance(keywords, str):
+        keywords = ", ".join(str(k) for k in keywords)
+    page = {
+        "title": str(meta["title"]),
+        "subtitle": str(meta.get("subtitle") or ""),
+        "author": str(meta["author"]),
+        "subject": " ".join(str(meta["subject"]).split()),
+        "keywords": keywords,
+        "date": _iso_date(meta["date"]),
+        "lang": str(meta["lang"]),
+        "running_head": str(meta["running_head"]),
+    }
+    env = _jinja_env(templates_dir)
+    template = env.get_template(f"{variant}.html.j2")
+    return template.render(
+        paper=page,
+        css=Markup(_read_css(templates_dir, variant)),
+        title_block=Markup(title_block),
+        body=Markup(html_body),
+        toc=body.toc,
+        has_notes=body.footnote_count > 0,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+
+# The one WeasyPrint warning tolerated: without the HarfBuzz-Subset library (Debian:
+# libharfbuzz-subset0) fonts are subset with fontTools, which is slower but gives the same
+# glyphs (and, with SOURCE_DATE_EPOCH set, the same bytes run after run). Narrow on purpose: the
+# message must match from its start, and only as a warning.
+_TOLERATED_WARNINGS = (
+    re.compile(r'^Using fontTools instead of HarfBuzz-Subset for font "[^"]+"\. '),
+)
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.problems: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno == logging.WARNING and any(p.match(message) for p in _TOLERATED_WARNINGS):
+            return
+        self.problems.append(f"{record.levelname}: {message}")
+
+
+def _make_fetcher(assets_dir: Path):
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    root = Path(assets_dir).resolve()
+
+    class AssetsOnlyFetcher(URLFetcher):
+        """Loads ``data:`` URLs and ``file:`` URLs of files inside ``root``; nothing else."""
+
+        def __init__(self) -> None:
+            super().__init__(
+                timeout=5,
+                allowed_protocols={"data", "file"},
+                allow_redirects=False,
+                fail_on_errors=True,
+            )
+            self.root = root
+
+        def _block(self, url: str, why: str):
+            shown = url if len(url) < 120 else url[:117] + "..."
+            raise FatalURLFetchingError(
+                f"blocked fetch of {shown!r}: {why} (only data: URLs and files inside "
+                f"{self.root} may be loaded)"
+            )
+
+        def fetch(self, url, headers=None):
+            scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme != "file":
+                self._block(url, f"scheme {scheme or '(none)'!r} is not allowed")
+            parts = urlsplit(url)
+            if parts.netloc not in ("", "localhost"):
+                self._block(url, f"remote file host {parts.netloc!r}")
+            path = Path(unquote(parts.path)).resolve()
+            if not path.is_relative_to(self.root):
+                self._block(url, "outside the assets folder")
+            if not path.is_file():
+                self._block(url, "no such file")
+            return super().fetch(path.as_uri(), headers)
+
+    return AssetsOnlyFetcher(), FatalURLFetchingError
+
+
+def _meta_date(html: str) -> str | None:
+    for name in ("dcterms.modified", "dcterms.created"):
+        m = re.search(
+            rf'<meta\s+name="{re.escape(name)}"\s+content="(\d{{4}}-\d{{2}}-\d{{2}})', html
+        )
+        if m:
+            return m.group(1)
+    return None
+
+
+def write_pdf(
+    print_html: str,
+    out_path: Path,
+    assets_dir: Path = TEMPLATES_DIR,
+    *,
+    source_date: Any = None,
+) -> Path:
+    """Render ``print_html`` (from :func:`build_html` ``variant="print"``) to a PDF at ``out_path``.
+
+    Relative URLs resolve against ``assets_dir`` (normally ``templates/``, whose ``fonts/`` the
+    print CSS loads), and only ``data:`` URLs and files inside it may be loaded: any other fetch
+    raises :class:`BlockedFetchError`. Any WeasyPrint warning or error raises
+    :class:`RenderError`. The PDF is PDF/UA-1, tagged, A4 (from the CSS), and deterministic:
+    ``SOURCE_DATE_EPOCH`` comes from the environment, else ``source_date``, else the HTML's
+    ``dcterms.modified``/``dcterms.created`` date. The file is written beside ``out_path`` and
+    moved into place with ``os.replace``; on failure the old file is untouched.
+    """
+    from weasyprint import HTML  # heavy import: only when a PDF is made
+
+    out_path = Path(out_path)
+    assets_dir = Path(assets_dir).resolve()
+    if not assets_dir.is_dir():
+        raise RenderError(f"assets folder {assets_dir} does not exist")
+    fetcher, fatal = _make_fetcher(assets_dir)
+    pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "attachments": None}
+
+    epoch_date = source_date if source_date is not None else _meta_date(print_html)
+    env_before = os.environ.get("SOURCE_DATE_EPOCH")
+    if env_before is None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch(epoch_date) if epoch_date else 0)
+
+    collector = _Collector()
+    wp_logger = logging.getLogger("weasyprint")
+    old_level = wp_logger.level
+    wp_logger.addHandler(collector)
+    if wp_logger.getEffectiveLevel() > logging.WARNING:
+        wp_logger.setLevel(logging.WARNING)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    tmp = Path(tmp_name)
+    try:
+        html = HTML(string=print_html, base_url=assets_dir.as_uri() + "/", url_fetcher=fetcher)
+        attachments = [
+            el.tag
+            for el in html.wrapper_element.etree_element.iter()
+            if "attachment" in (el.get("rel") or "").lower().split()
+        ]
+        if attachments:
+            raise BlockedFetchError(
+                f"the HTML asks for {len(attachments)} attachment(s) "
+                f"(<{attachments[0]} rel=attachment>): attachments are not allowed"
+            )
+        try:
+            document = html.render(**pdf_options)
+        except fatal as exc:  # a BaseException: turn it into an ordinary, clear error
+            raise BlockedFetchError(str(exc)) from None
+        if collector.problems:
+            raise RenderError("WeasyPrint reported:\n  " + "\n  ".join(collector.problems))
+        with os.fdopen(fd, "wb") as fh:
+            fd = -1
+            document.write_pdf(fh, **pdf_options)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a published PDF is world-readable
+        if collector.problems:
+            raise RenderError("WeasyPrint reported:\n  " + "\n  ".join(collector.problems))
+        os.replace(tmp, out_path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        wp_logger.removeHandler(collector)
+        wp_logger.setLevel(old_level)
+        if env_before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+    return out_path
