@@ -18,6 +18,12 @@ DELIVERABLES = [
 ]
 PUBLISHED = f"{BUILD}/published.stamp"
 
+# A build killed mid-way (power loss, SIGKILL) leaves Snakemake's lock behind: clear it when its
+# owner is gone, so the next run recovers without --unlock. A live build keeps its lock.
+import surveypaper.locks
+
+surveypaper.locks.claim(Path(workflow.basedir))
+
 # A deliverable deleted by hand makes the stamp stale, so the next run publishes again.
 if Path(PUBLISHED).exists() and not all(Path(p).exists() for p in DELIVERABLES):
     Path(PUBLISHED).unlink()
