@@ -1,30 +1,54 @@
-"""The Jinja environment for the narrative: StrictUndefined, Markdown-escaped output, tested filters."""
+"""The Jinja environment for the narrative: StrictUndefined, Markdown-escaped output, tested filters.
+
+A template error never surfaces as a Python traceback: :func:`render_markdown` raises a
+:class:`~surveypaper.template_errors.TemplateProblem` whose text is one line with the template
+file, the line, the offending name and the closest known names.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader
 
 from .filters import FILTERS, md_escape
+from .template_errors import EditorUndefined, TemplateProblem, problem_from_exception
+
+__all__ = ["make_env", "render_markdown", "render_template", "TemplateProblem"]
 
 
-def make_env(templates_dir: Path) -> Environment:
-    """An environment where every printed value is escaped for Markdown unless a filter marked it safe."""
+def make_env(templates_dir: Path, loader=None) -> Environment:
+    """An environment where every printed value is escaped for Markdown unless a filter marked it safe.
+
+    Compiled templates are cached and recompiled only when their file changes (`auto_reload`), so
+    a long-lived environment (the preview) re-renders an edit without recompiling the rest.
+    """
     env = Environment(
-        loader=FileSystemLoader(str(templates_dir)),
-        undefined=StrictUndefined,
+        loader=loader or FileSystemLoader(str(templates_dir)),
+        undefined=EditorUndefined,
         autoescape=False,
         finalize=md_escape,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=True,
     )
     env.filters.update(FILTERS)
     return env
 
 
-def render_markdown(templates_dir: Path, context: dict, entry: str = "paper.md.j2") -> str:
-    """Render the paper's Markdown from its entry template."""
-    text = make_env(templates_dir).get_template(entry).render(context)
+def render_template(env: Environment, templates_dir: Path, name: str, context: dict) -> str:
+    """Render one template; any failure becomes one TemplateProblem (file, line, name, suggestions)."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure inside a template is the editor's to fix
+        raise problem_from_exception(exc, Path(templates_dir), env, context) from exc
+
+
+def render_markdown(templates_dir: Path, context: dict, entry: str = "paper.md.j2", env: Environment | None = None) -> str:
+    """Render the paper's Markdown from its entry template (pass `env` to reuse compiled templates)."""
+    env = env if env is not None else make_env(templates_dir)
+    text = render_template(env, templates_dir, entry, context)
     return "\n".join(line.rstrip() for line in text.splitlines()).strip() + "\n"
