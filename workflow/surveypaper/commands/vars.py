@@ -1,0 +1,165 @@
+"""`paper vars`: every variable and filter a template may use, with its current value, one per line.
+
+    survey.n = 53  # States that responded in 2008
+    survey.q.national_plan.pct = 49  # percent yes of those who answered (| pct, | pct_words) -- Q3 National policy plan ...
+    filter | words  # A whole number in English words: 53 -> 'fifty-three'.
+
+Plain text, so `paper vars | grep national_plan` finds what an editor needs for a new sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+MAX_VALUE = 90  # characters of a value shown before "..."
+
+QUESTION_ATTRS = [
+    ("yes", "States answering yes"),
+    ("no", "States answering no"),
+    ("answered", "States that answered (the denominator of .pct)"),
+    ("applicable", "States the question was put to"),
+    ("blank", "States it was put to that left it blank"),
+    ("pct", "percent yes of those who answered (| pct, | pct_words)"),
+    ("pct_no", "percent no of those who answered"),
+    ("states_yes", "the States answering yes (| states, | length)"),
+    ("states_no", "the States answering no (| states, | length)"),
+    ("number", "the question's number in the questionnaire"),
+    ("short", "the question's short label"),
+]
+
+
+def add_arguments(parser) -> None:
+    """Options of `paper vars`."""
+    parser.add_argument("pattern", nargs="?", default="", help="show only lines containing this text (any case)")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+
+
+def show(value) -> str:
+    """A value as one short line: numbers as they are, lists of States with their count."""
+    from surveypaper.context import StateList
+
+    if isinstance(value, StateList):
+        text = f"[{len(value)} States] " + ", ".join(s.name for s in value) if value else "[0 States]"
+    elif isinstance(value, (list, tuple)):
+        text = f"[{len(value)} items]"
+    elif value is None:
+        text = "None"
+    else:
+        text = " ".join(str(value).split())
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+
+def _line(name: str, value, description: str) -> str:
+    return f"{name} = {show(value)}  # {description}"
+
+
+def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
+    """survey.* (or previous.*): year, n, respondents, every question, theme and derived set."""
+    out = [
+        _line(f"{prefix}.year", rnd.year, "the round's name"),
+        _line(f"{prefix}.n", rnd.n, f"States that responded in {rnd.year}"),
+        _line(f"{prefix}.respondents", rnd.respondents, f"the States that responded in {rnd.year}"),
+    ]
+    order = [k for k in questionnaire.questions if k in rnd.q] + [k for k in rnd.q if k not in questionnaire.questions]
+    for key in order:
+        q = rnd.q[key]
+        question = questionnaire.questions.get(key)
+        label = f"Q{q.number} {q.short}".strip() if question else key
+        choice = question is not None and question.type == "choice"
+        summary = ", ".join(f"{q.counts.get(c, 0)} {c}" for c in question.choices) if choice else f"{q.yes} yes, {q.no} no"
+        out.append(_line(f"{prefix}.q.{key}", f"{summary} of {q.answered}", f"{label} (a question: use its attributes)"))
+        for attr, doc in QUESTION_ATTRS:
+            if choice and attr in ("yes", "no", "pct", "pct_no", "states_yes", "states_no"):
+                continue
+            out.append(_line(f"{prefix}.q.{key}.{attr}", getattr(q, attr), f"{doc} -- {label}"))
+        if choice:
+            for choice in question.choices:
+                out.append(_line(f'{prefix}.q.{key}.counts["{choice}"]', q.counts.get(choice, 0), f'States answering "{choice}" -- {label}'))
+                out.append(_line(f'{prefix}.q.{key}.pcts["{choice}"]', q.pcts.get(choice), f'percent answering "{choice}" -- {label}'))
+                out.append(_line(f'{prefix}.q.{key}.states["{choice}"]', q.states.get(choice, []), f'States answering "{choice}" -- {label}'))
+    for code in rnd.themes:
+        out.append(_line(f"{prefix}.themes.{code}", rnd.themes[code], f"theme: {themes.get(code, code)}"))
+    derived = {d.key: d.short for d in questionnaire.derived}
+    for key in rnd.sets:
+        out.append(_line(f"{prefix}.sets.{key}", rnd.sets[key], f"derived set: {derived.get(key, key)}"))
+    return out
+
+
+def filter_lines(env) -> list[str]:
+    """Every filter: ours first (with their docstrings' first line), then Jinja's built-ins."""
+    from surveypaper.filters import FILTERS
+
+    def first_line(func) -> str:
+        doc = (getattr(func, "__doc__", "") or "").strip()
+        para = " ".join(doc.split("\n\n", 1)[0].split())  # the first paragraph, on one line
+        m = re.match(r"(.+?[.!?])(?:\s|$)", para)
+        return m.group(1) if m and not para.startswith(m.group(1) + " ->") else para
+
+    out = [f"filter | {name}  # {first_line(func)}" for name, func in FILTERS.items()]
+    out += [f"filter | {name}  # (Jinja) {first_line(func)}" for name, func in sorted(env.filters.items()) if name not in FILTERS]
+    return out
+
+
+def all_lines(root: Path) -> list[str]:
+    """Every line of `paper vars` for the project at root."""
+    from surveypaper import questionnaire as qmod
+    from surveypaper.checks import project_context, project_paths
+    from surveypaper.filters import QUANTITY_WORDS
+    from surveypaper.states import load_themes
+    from surveypaper.templating import make_env
+
+    paths = project_paths(root)
+    ctx = project_context(paths)
+    questionnaire = qmod.load(paths.raw / "questionnaire.yaml")
+    themes = load_themes(paths.raw / "themes.yaml")
+
+    out = [f"paper.{k} = {show(v)}  # templates/paper.yaml" for k, v in (ctx.get("paper") or {}).items()]
+    survey, previous = ctx.get("survey"), ctx.get("previous")
+    if survey is not None:
+        out += round_lines("survey", survey, questionnaire, themes)
+    if previous is not None:
+        out += round_lines("previous", previous, questionnaire, themes)
+    rounds = ctx.get("rounds") or {}
+    out.append(_line("rounds", ", ".join(rounds), 'every round by name: rounds["2007"].n, rounds["2007"].q.<key>.yes ...'))
+    for key in ctx.get("changes") or {}:
+        ch = ctx["changes"][key]
+        frm = previous.year if previous is not None else "the previous round"
+        to = survey.year if survey is not None else "this round"
+        out.append(_line(f"changes.{key}.answered_both", ch.answered_both, f"States that answered {key} in {frm} and {to}"))
+        out.append(_line(f"changes.{key}.no_to_yes", ch.no_to_yes, f"answered no in {frm}, yes in {to}"))
+        out.append(_line(f"changes.{key}.yes_to_no", ch.yes_to_no, f"answered yes in {frm}, no in {to}"))
+    q = ctx.get("questionnaire") or {}
+    out.append(_line("questionnaire.title", q.get("title", ""), "raw/questionnaire.yaml"))
+    out.append(_line("questionnaire.sections", [s.get("title") for s in q.get("sections", [])],
+                     "sections, each with .title and .questions (.number, .text, .type, .choices, .asked_if, .note)"))
+    charts = ctx.get("charts") or []
+    out.append(_line("charts", ", ".join(c.get("key", "") for c in charts) or "(none drawn yet)",
+                     "Annex III charts, each with .key, .title, .file, .alt"))
+    for word, (lo, hi) in QUANTITY_WORDS.items():
+        span = f"{lo}%" if lo == hi else f"{lo}-{hi}%"
+        out.append(f'quantity word "{word}" = {span}  # | quantity("{word}") keeps it where the share fits')
+    out += filter_lines(make_env(paths.templates))
+    return out
+
+
+def run(args) -> int:
+    """Print the lines (those containing PATTERN, if given); 1 if none match."""
+    from surveypaper.errors import ValidationFailed
+
+    try:
+        lines = all_lines(args.root)
+    except ValidationFailed as exc:
+        print(f"{exc}\n\nThe data in raw/ does not validate.", file=sys.stderr)
+        return 1
+    pattern = args.pattern.lower()
+    shown = [line for line in lines if pattern in line.lower()]
+    try:
+        sys.stdout.write("".join(line + "\n" for line in shown))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `paper vars | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0 if shown else 1
