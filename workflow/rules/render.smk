@@ -28,6 +28,7 @@ rule render_pdf:
         f"{BUILD}/working_paper.pdf",
     params:
         templates=str(TEMPLATES),
+        timeout=config["pdf_timeout"],
     log:
         f"{BUILD}/logs/render_pdf.log",
     script:

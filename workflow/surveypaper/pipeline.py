@@ -65,3 +65,28 @@ def render_texts(stats_data: dict, raw_dir: Path, templates_dir: Path, charts_di
 def write_text(path: Path, text: str) -> None:
     """Write a build file atomically."""
     write_atomic(Path(path), text)
+
+
+class TimeLimitExceeded(RuntimeError):
+    """A step ran longer than its bound."""
+
+
+def time_limit(seconds: int, what: str):
+    """A context manager that stops the step with a clear error after `seconds` (POSIX alarm)."""
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def bound():
+        def expire(signum, frame):
+            raise TimeLimitExceeded(f"{what} took longer than {seconds} s and was stopped")
+
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.alarm(int(seconds))
+        try:
+            yield
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+
+    return bound()

@@ -1,0 +1,62 @@
+"""Small pieces of the pipeline: time bounds, atomic writes, stale-lock recovery."""
+
+import os
+import time
+
+import pytest
+
+from surveypaper.locks import claim
+from surveypaper.pipeline import TimeLimitExceeded, time_limit
+from surveypaper.publish import publish, write_atomic
+
+
+def test_time_limit_stops_a_runaway_step():
+    with pytest.raises(TimeLimitExceeded, match="the PDF render took longer than 1 s"):
+        with time_limit(1, "the PDF render"):
+            time.sleep(3)
+
+
+def test_write_atomic_leaves_no_temp_files(tmp_path):
+    target = tmp_path / "a.txt"
+    write_atomic(target, "one")
+    write_atomic(target, "two")
+    assert target.read_text() == "two" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+def test_publish_removes_charts_no_longer_drawn(tmp_path):
+    staged = tmp_path / "build"
+    (staged / "charts").mkdir(parents=True)
+    (staged / "charts/a.svg").write_text("<svg/>")
+    (staged / "charts/.snakemake_timestamp").write_text("")
+    (staged / "paper.md").write_text("text")
+    out = tmp_path / "out"
+    (out / "charts").mkdir(parents=True)
+    (out / "charts/old.svg").write_text("stale")
+    publish({"paper.md": staged / "paper.md"}, staged / "charts", out)
+    assert sorted(p.name for p in (out / "charts").iterdir()) == ["a.svg"]
+    assert (out / "paper.md").read_text() == "text"
+
+
+def test_stale_lock_cleared_live_lock_kept(tmp_path):
+    locks = tmp_path / ".snakemake/locks"
+    locks.mkdir(parents=True)
+    (locks / "0.input.lock").write_text("x")
+    (tmp_path / ".snakemake/surveypaper-build.pid").write_text("999999999\n")  # a dead process
+    assert claim(tmp_path, pid=os.getpid()) is True and not any(locks.iterdir())
+
+
+def test_live_build_keeps_its_lock(tmp_path):
+    import subprocess
+    import sys
+
+    locks = tmp_path / ".snakemake/locks"
+    locks.mkdir(parents=True)
+    (locks / "0.input.lock").write_text("x")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "snakemake"])
+    try:
+        (tmp_path / ".snakemake/surveypaper-build.pid").write_text(f"{live.pid}\n")
+        assert claim(tmp_path, pid=os.getpid()) is False
+        assert (locks / "0.input.lock").exists()
+    finally:
+        live.kill()
+        live.wait()
