@@ -71,3 +71,19 @@ def test_quantity_rejects_unknown_word_and_fits():
     with pytest.raises(ValueError, match="unknown quantity word"):
         quantity(50, "loads")
     assert fits("a vast majority", 90) and not fits("a vast majority", 45)
+
+
+@pytest.mark.parametrize(
+    "share, prefer, noun, expected",
+    [
+        (73, "most", "States", "most States"),
+        (55, "most", "States", "just over half of States"),  # the data picked another word: still grammatical
+        (77, "a majority", "States", "a majority of States"),
+        (90, "a vast majority", "the respondents", "a vast majority of the respondents"),
+        (70, "a vast majority", "the respondents", "a majority of the respondents"),
+        (100, None, "the respondents", "all of the respondents"),
+        (100, None, "States", "all States"),
+    ],
+)
+def test_quantity_phrase_stays_grammatical(share, prefer, noun, expected):
+    assert quantity(share, prefer, noun=noun) == expected

@@ -81,8 +81,25 @@ def states(items, oxford: bool = False) -> Markup:
     return Markup(", ".join(names[:-1]) + f"{comma} and {names[-1]}")
 
 
-def quantity(value, prefer: str | None = None) -> str:
-    """The quantity word for a share: the preferred word if the share fits its range, else the default."""
+# Words that take a bare plural noun directly ("most States"); the others need "of".
+_BARE_NOUN = {"most", "all"}
+
+
+def quantity(value, prefer: str | None = None, noun: str | None = None) -> str:
+    """The quantity word for a share: the preferred word if the share fits its range, else the default.
+
+    With `noun`, the phrase stays grammatical whichever word the data picks: "most States",
+    "a majority of States", "a vast majority of the respondents", "most of the respondents".
+    """
+    word = _quantity_word(value, prefer)
+    if noun is None:
+        return word
+    if word in _BARE_NOUN and not noun.startswith("the "):
+        return f"{word} {noun}"
+    return f"{word} of {noun}"
+
+
+def _quantity_word(value, prefer: str | None) -> str:
     p = _pct_of(value)
     if p is None:
         return "none"

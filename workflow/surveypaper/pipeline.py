@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from markupsafe import Markup
+
 from . import questionnaire as qmod
 from .publish import write_atomic
 
@@ -52,6 +54,8 @@ def render_texts(stats_data: dict, raw_dir: Path, templates_dir: Path, charts_di
 
     charts_dir = Path(charts_dir)
     manifest = json.loads((charts_dir / "charts.json").read_text(encoding="utf-8"))
+    for chart in manifest:  # chart paths are built from question keys: already safe in Markdown
+        chart["file"] = Markup(chart["file"])
     ctx = context(stats_data, raw_dir, templates_dir, manifest)
     markdown = render_markdown(templates_dir, ctx)
     meta = ctx["paper"]
