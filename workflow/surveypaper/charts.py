@@ -170,7 +170,8 @@ RC = {
     "svg.hashsalt": "surveypaper",
     "svg.fonttype": "none",  # text stays text: small files, selectable, cheap to lay out
     "svg.image_inline": True,
-    "font.family": [FONT_FAMILY],
+    "font.family": [FONT_FAMILY, "serif"],
+    "font.serif": [FONT_FAMILY, "Times New Roman", "DejaVu Serif"],
     "font.size": FONT_SIZE,
     "axes.edgecolor": PALETTE["muted"],
     "axes.labelcolor": PALETTE["text"],
@@ -188,15 +189,28 @@ RC = {
 }
 
 
-def _draw_one(question, current, year, previous, previous_year, unit, path: Path) -> None:
+def _labels(question: dict, show_blank: bool) -> list[str]:
+    return [_label(c) for c in _categories(question)] + ([_label(NO_ANSWER)] if show_blank else [])
+
+
+def _text_width_in(texts: list[str]) -> float:
+    """Width in inches of the widest of ``texts`` at the tick-label size (for a common margin)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)
+    prop = FontProperties(family=FONT_FAMILY, size=FONT_SIZE)
+    widths = [renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts]
+    return max(widths + [0.0]) / 72
+
+
+def _draw_one(question, current, year, previous, previous_year, unit, path: Path, label_in: float) -> None:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     cats = _categories(question)
-    blank_now = _blank(current)
-    blank_before = _blank(previous) if previous is not None else 0
-    show_blank = blank_now > 0 or blank_before > 0
-    labels = [_label(c) for c in cats] + ([_label(NO_ANSWER)] if show_blank else [])
+    show_blank = _blank(current) > 0 or (previous is not None and _blank(previous) > 0)
+    labels = _labels(question, show_blank)
 
     def values(qstats):
         vals = [_count(qstats, c) for c in cats]
@@ -214,15 +228,28 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     if previous is not None:
         series.append((previous_year, previous, PALETTE["previous"]))
 
-    n_rows = len(labels)
-    bar_h = 0.36 if len(series) == 2 else 0.58
-    height_in = 1.05 + n_rows * (0.30 if len(series) == 1 else 0.46)
-    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72, layout="constrained")
-    fig.get_layout_engine().set(w_pad=2 / 72, h_pad=2 / 72)
-    ax = fig.add_subplot()
+    number = question.get("number")
+    title = question.get("short") or question["key"]
+    head = f"Q{number}. {title}" if number else title
+    title_lines = textwrap.wrap(head, 78)
 
+    # Layout in inches, the same margins for every chart so that they line up in the annex.
+    n_rows = len(labels)
+    row_h = 0.30 if len(series) == 1 else 0.46
+    left, right, bottom = label_in + 0.14, 0.12, 0.55
+    top = 0.06 + 0.2 * len(title_lines) + 0.3
+    axes_h = n_rows * row_h
+    height_in = top + axes_h + bottom
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
+    ax = fig.add_axes(
+        (left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
+    )
+    fig.text(left / WIDTH_IN, 1 - 0.06 / height_in, "\n".join(title_lines), ha="left", va="top",
+             fontsize=FONT_SIZE + 2, fontweight="bold", linespacing=1.15)
+
+    bar_h = 0.36 if len(series) == 2 else 0.58
     answered_now = int(current.get("answered") or 0)
-    top = max([max(values(q)) for _, q, _ in series] + [1])
+    top_value = max([max(values(q)) for _, q, _ in series] + [1])
     for i, (name, qstats, colour) in enumerate(series):
         # current round on top of each pair: offsets grow downwards (the y axis is inverted)
         offset = (i - (len(series) - 1) / 2) * bar_h
@@ -231,32 +258,29 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
         n = int(qstats.get("answered") or 0)
         ax.barh(ys, vals, height=bar_h * 0.92, color=colour, label=f"{name} (n = {n})", zorder=2)
         for y, v, note in zip(ys, vals, annotations(qstats), strict=True):
-            ax.text(v + top * 0.012, y, note, va="center", ha="left",
+            ax.text(v + top_value * 0.012, y, note, va="center", ha="left",
                     fontsize=FONT_SIZE - 0.5, color=PALETTE["text"], zorder=3)
 
     ax.set_yticks(range(n_rows), labels)
-    ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.2)
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first category on top
+    ax.set_xlim(0, top_value * 1.2)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 2.5, 5, 10]))
     ax.set_xlabel(f"Number of {unit}")
     ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6, zorder=0)
-    ax.tick_params(axis="y", length=0)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0, pad=6)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
 
-    number = question.get("number")
-    title = question.get("short") or question["key"]
-    head = f"Q{number}. {title}" if number else title
-    ax.set_title("\n".join(textwrap.wrap(head, 80)), loc="left", pad=14 if len(series) == 1 else 22)
     if answered_now == 0:
         ax.text(0.5, 0.5, f"No answers in {year}", transform=ax.transAxes, ha="center",
                 va="center", fontsize=FONT_SIZE + 1, color=PALETTE["muted"], style="italic")
     if len(series) == 2:
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, borderaxespad=0.2,
-                  handlelength=1.2, columnspacing=1.5)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, borderaxespad=0.25,
+                  borderpad=0, handlelength=1.2, columnspacing=1.5)
     else:
         ax.annotate(f"{year}, n = {answered_now} {unit}", xy=(0, 1), xycoords="axes fraction",
-                    xytext=(0, 3), textcoords="offset points", ha="left", va="bottom",
+                    xytext=(0, 5), textcoords="offset points", ha="left", va="bottom",
                     fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -298,6 +322,9 @@ def draw_charts(
     manifest: list[dict[str, Any]] = []
     with matplotlib.rc_context(RC):
         _setup_fonts(Path(fonts_dir))
+        label_in = _text_width_in(
+            [label for q in closed_questions(questionnaire) for label in _labels(q, True)]
+        )
         for question in closed_questions(questionnaire):
             current = now.get(question["key"])
             if current is None:  # not asked in this round
@@ -305,7 +332,7 @@ def draw_charts(
             previous = _previous_stats(question, stats, previous_year)
             p_year = previous_year if previous is not None else None
             path = out_dir / f"{question['key']}.svg"
-            _draw_one(question, current, year, previous, p_year, unit, path)
+            _draw_one(question, current, year, previous, p_year, unit, path, label_in)
             manifest.append(
                 {
                     "key": question["key"],

@@ -166,6 +166,7 @@ class _Renderer:
         self.variant: Variant = "screen"
         self.in_title_block = False
         self._assign_heading_ids()
+        self._mark_compact_lists()
         self._footnote_html: dict[str, dict[int, str]] = {"screen": {}, "print": {}}
 
         # Our rules (footnotes replace the plugin's); each gets the renderer first, like a rule
@@ -196,6 +197,34 @@ class _Renderer:
             level = int(tok.tag[1])
             if level >= 2:
                 self.toc.append(TocEntry(level, hid, text))
+
+    # -- long lists of short items (a list of States) are set in columns ---------------------
+
+    COMPACT_MIN_ITEMS = 12
+    COMPACT_MAX_CHARS = 32
+
+    def _mark_compact_lists(self) -> None:
+        toks = self.tokens
+        for i, tok in enumerate(toks):
+            if tok.type != "bullet_list_open":
+                continue
+            depth, items, ok, j = 0, 0, True, i
+            while j < len(toks):
+                t = toks[j]
+                if t.type in ("bullet_list_open", "ordered_list_open"):
+                    depth += 1
+                    ok = ok and depth == 1
+                elif t.type in ("bullet_list_close", "ordered_list_close"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif t.type == "list_item_open":
+                    items += 1
+                elif t.type == "inline" and len(_inline_text(t)) > self.COMPACT_MAX_CHARS:
+                    ok = False
+                j += 1
+            if ok and items >= self.COMPACT_MIN_ITEMS:
+                tok.attrJoin("class", "compact-list")
 
     # -- figures: a paragraph holding only an image becomes a <figure> ------------------------
 
@@ -291,7 +320,12 @@ class _Renderer:
                 while toks[j].type != "footnote_close":
                     j += 1
                 env = {**self.env, "_in_footnote": True}
-                out[n] = self.md.renderer.render(toks[i + 1 : j], self.md.options, env).strip()
+                html = self.md.renderer.render(toks[i + 1 : j], self.md.options, env).strip()
+                if variant == "print":
+                    # WeasyPrint 70 keeps the newlines of a floated footnote as line breaks:
+                    # the note's source lines (one sentence per line) become spaces.
+                    html = re.sub(r"\s*\n\s*", " ", html)
+                out[n] = html
                 i = j
             i += 1
 
