@@ -36,8 +36,9 @@ PALETTE = {
 CLOSED_TYPES = ("yes_no", "choice")
 NO_ANSWER = "no answer"
 
-# A4 text width is 162 mm: draw at that width so 9 pt in the SVG is 9 pt on the page.
-WIDTH_IN = 162 / 25.4
+# Drawn at 120 mm and shown at that size (centred in the 162 mm of A4 text), so 9 pt in the SVG
+# is 9 pt on paper; on a 360 px phone the chart shrinks by only about a quarter.
+WIDTH_IN = 120 / 25.4
 FONT_SIZE = 9
 
 
@@ -231,7 +232,7 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     number = question.get("number")
     title = question.get("short") or question["key"]
     head = f"Q{number}. {title}" if number else title
-    title_lines = textwrap.wrap(head, 78)
+    title_lines = textwrap.wrap(head, 62)
 
     # Layout in inches, the same margins for every chart so that they line up in the annex.
     n_rows = len(labels)
@@ -244,7 +245,7 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     ax = fig.add_axes(
         (left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
     )
-    fig.text(left / WIDTH_IN, 1 - 0.06 / height_in, "\n".join(title_lines), ha="left", va="top",
+    fig.text(0.02 / WIDTH_IN, 1 - 0.06 / height_in, "\n".join(title_lines), ha="left", va="top",
              fontsize=FONT_SIZE + 2, fontweight="bold", linespacing=1.15)
 
     bar_h = 0.36 if len(series) == 2 else 0.58
