@@ -80,7 +80,8 @@ def project_paths(root: Path | str = ".") -> Paths:
     )
 
 
-def _newest_mtime(folder: Path) -> float:
+def newest_mtime(folder: Path) -> float:
+    """The latest modification time of any file under folder (0 if none)."""
     newest = 0.0
     for p in folder.rglob("*"):
         if p.is_file():
@@ -92,7 +93,7 @@ def project_stats(paths: Paths) -> dict:
     """stats.json of the last build if it is newer than every file in raw/, else computed from raw/."""
     from . import pipeline
 
-    if paths.stats_json.is_file() and paths.stats_json.stat().st_mtime >= _newest_mtime(paths.raw):
+    if paths.stats_json.is_file() and paths.stats_json.stat().st_mtime >= newest_mtime(paths.raw):
         return json.loads(paths.stats_json.read_text(encoding="utf-8"))
     responses = pipeline.ingest(paths.raw)
     return pipeline.stats(responses, paths.raw / "questionnaire.yaml", paths.raw / "themes.yaml")
