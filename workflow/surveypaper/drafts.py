@@ -28,16 +28,18 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 __all__ = [
+    "Change",
     "Labels",
     "Redline",
-    "Change",
     "compare_stats",
     "figures_markdown",
-    "summary_lines",
-    "redline",
-    "redline_html",
-    "redline_document",
+    "group_changes",
+    "group_figures",
     "has_changes",
+    "redline",
+    "redline_document",
+    "redline_html",
+    "summary_lines",
 ]
 
 
@@ -613,11 +615,10 @@ def _merge_segments(ops, a: list[str], b: list[str]) -> list[tuple[bool, list[st
 class _Merger:
     """Builds the redline: emits the new document's tokens, and the old words where they went."""
 
-    def __init__(self, old_charts: Mapping[str, bytes], new_charts: Mapping[str, bytes]):
+    def __init__(self):
         self.out: list[str] = []
         self.stack: list[str] = []  # open elements of the emitted new document
         self.changes: list[Change] = []
-        self.old_charts, self.new_charts = old_charts, new_charts
         self.section, self.section_id = "", ""
         self.current: dict | None = None  # the change being written
         self.inserted_words = self.deleted_words = 0
@@ -914,7 +915,7 @@ def redline_html(old_html: str, new_html: str, old_charts: Mapping[str, bytes] |
     old_charts, new_charts = old_charts or {}, new_charts or {}
     old_units = split_units(tokenize(_show_alt(old_html)))
     new_units = split_units(tokenize(_show_alt(new_html)))
-    m = _Merger(old_charts, new_charts)
+    m = _Merger()
     sm = difflib.SequenceMatcher(None, [u.key for u in old_units], [u.key for u in new_units], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":

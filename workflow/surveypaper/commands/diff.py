@@ -44,8 +44,9 @@ def add_arguments(parser) -> None:
     """Options of `paper diff`."""
     parser.add_argument(
         "old", metavar="OLD",
-        help="the earlier draft: a build's output folder, a git revision (built in a temporary worktree, "
-             "cached by commit), or WORKTREE / . for this checkout's output/",
+        help="the earlier draft: a build's output folder, a git revision (built once in a temporary worktree "
+             "and cached by commit in .git/surveypaper-builds/, or $SURVEYPAPER_BUILD_CACHE), "
+             "or WORKTREE / . for this checkout's output/ as last built",
     )
     parser.add_argument("new", metavar="NEW", help="the later draft (same forms as OLD)")
     parser.add_argument(
