@@ -20,7 +20,7 @@ from surveypaper.render import (
 )
 
 META = {
-    "title": "A Test Paper",
+    "title": "The Title of the Session",
     "subtitle": "For the tests",
     "author": "Government of Testland",
     "subject": "What the tests check",
@@ -179,7 +179,7 @@ def test_screen_document_head_toc_and_inline_css(charts_dir):
     html = build_html(MD, META, charts_dir, "screen")
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in html
-    assert "<title>A Test Paper</title>" in html
+    assert "<title>The Title of the Session</title>" in html
     assert '<meta name="author" content="Government of Testland">' in html
     assert '<meta name="description" content="What the tests check">' in html
     assert '<meta name="keywords" content="alpha, beta">' in html
@@ -192,6 +192,19 @@ def test_screen_document_head_toc_and_inline_css(charts_dir):
     assert '<a href="#fn-notes">Notes</a>' in nav
     assert "max-width: 40em" in html  # the screen CSS is inline
     assert "<link" not in html and 'src="charts/' not in html  # self-contained
+
+
+def test_the_title_line_of_the_title_block_is_the_h1(charts_dir):
+    for variant in ("screen", "print"):
+        html = build_html(MD, META, charts_dir, variant)
+        assert html.count("<h1 ") == 1
+        assert (
+            '<p class="tb-4 before-title"><span class="line">Session 1</span></p>'
+            '<h1 class="paper-title">The Title of the Session</h1>'
+        ) in html
+    # no line reads as the title: the block is left as it was
+    html = build_html(MD, {**META, "title": "Something else"}, charts_dir, "screen")
+    assert "<h1 " not in html and '<span class="line">The Title of the Session</span>' in html
 
 
 def test_print_document_has_no_toc_and_print_css(charts_dir):
@@ -226,6 +239,19 @@ LONG_MD = MD.replace(
 )
 
 
+def _first_heading(node):
+    node = node.get_object()
+    if not isinstance(node, dict):
+        return None
+    if str(node.get("/S", "")).startswith("/H") and str(node["/S"])[2:].isdigit():
+        return node["/S"]
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object") and (found := _first_heading(kid)):
+            return found
+    return None
+
+
 @pytest.fixture(scope="module")
 def pdf_bytes(tmp_path_factory) -> bytes:
     tmp = tmp_path_factory.mktemp("pdf")
@@ -247,12 +273,13 @@ def test_pdf_is_paged_tagged_and_carries_its_metadata(pdf_bytes):
     reader = PdfReader(io.BytesIO(pdf_bytes))
     assert len(reader.pages) > 1
     info = reader.metadata
-    assert info.title == "A Test Paper"
+    assert info.title == "The Title of the Session"
     assert info.author == "Government of Testland"
     assert info.subject == "What the tests check"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "en"
     assert "/StructTreeRoot" in root
+    assert _first_heading(root["/StructTreeRoot"]) == "/H1"  # PDF/UA: headings start at H1
     assert root["/MarkInfo"]["/Marked"]
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert "INTRODUCTION" in titles and "1. METHOD" in titles

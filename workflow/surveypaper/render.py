@@ -447,6 +447,41 @@ def _read_css(templates_dir: Path, variant: Variant) -> str:
     return "\n".join(parts)
 
 
+def promote_title(title_block: str, title: str) -> str:
+    """Make the title block's line that reads ``title`` the document's ``<h1>``.
+
+    The title block is paragraphs of lines; the paper's title is one of them. As an ``<h1>`` it
+    is the first heading of the tagged PDF (PDF/UA wants H1 before H2) and of the HTML outline.
+    Without such a line the block is left as it is.
+    """
+    wanted = " ".join(escapeHtml(title).split())
+
+    def split(m: re.Match) -> str:
+        cls, inner = m.group(1), m.group(2)
+        lines = re.findall(r'<span class="line">(.*?)</span>(?=<span class="line">|$)', inner, re.DOTALL)
+        if "".join(f'<span class="line">{x}</span>' for x in lines) != inner:
+            return m.group(0)  # not plain lines (a note inside, say): leave it
+        for i, line in enumerate(lines):
+            if " ".join(line.split()) == wanted:
+                before = "".join(f'<span class="line">{x}</span>' for x in lines[:i])
+                after = "".join(f'<span class="line">{x}</span>' for x in lines[i + 1 :])
+                out = f'<p class="{cls} before-title">{before}</p>' if before else ""
+                out += f'<h1 class="paper-title">{line}</h1>'
+                out += f'<p class="{cls} after-title">{after}</p>' if after else ""
+                return out
+        return m.group(0)
+
+    result, done = [], False
+    for part in re.split(r'(<p class="tb-\d+">.*?</p>)', title_block, flags=re.DOTALL):
+        m = re.fullmatch(r'<p class="(tb-\d+)">(.*)</p>', part, flags=re.DOTALL)
+        if m and not done:
+            new = split(m)
+            done = new != part
+            part = new
+        result.append(part)
+    return "".join(result)
+
+
 REQUIRED_META = ("title", "author", "subject", "keywords", "date", "lang", "running_head")
 
 
@@ -472,6 +507,7 @@ def build_html(
     templates_dir = Path(templates_dir)
     body = markdown_to_html(md, charts_dir)
     title_block, html_body = body.for_variant(variant)
+    title_block = promote_title(title_block, str(meta["title"]))
     keywords = meta["keywords"]
     if not isinstance(keywords, str):
         keywords = ", ".join(str(k) for k in keywords)
