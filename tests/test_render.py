@@ -199,7 +199,7 @@ def test_the_title_line_of_the_title_block_is_the_h1(charts_dir):
         html = build_html(MD, META, charts_dir, variant)
         assert html.count("<h1 ") == 1
         assert (
-            '<p class="tb-4 before-title"><span class="line">Session 1</span></p>'
+            '<p class="tb-3 before-title"><span class="line">Session 1</span></p>'
             '<h1 class="paper-title">The Title of the Session</h1>'
         ) in html
     # no line reads as the title: the block is left as it was
