@@ -4,8 +4,9 @@ rule render_paper:
         charts=f"{BUILD}/charts",
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
+        checked=f"{BUILD}/templates_checked.stamp",
         templates=TEMPLATE_FILES,
-        code=pkg("render", "templating", "filters", "context", "questionnaire", "states"),
+        code=pkg("render", "templating", "template_errors", "filters", "context", "questionnaire", "states"),
     output:
         markdown=f"{BUILD}/working_paper.md",
         html=f"{BUILD}/working_paper.html",
