@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns("output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache")
+IGNORE = shutil.ignore_patterns("output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv")
 
 TINY_QUESTIONNAIRE = """\
 title: Tiny questionnaire
@@ -77,13 +77,14 @@ def tiny_raw(tmp_path: Path) -> Path:
 
 
 def run_snakemake(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the workflow in a repository copy, with this interpreter's snakemake."""
+    """Run the workflow in a repository copy, with this interpreter's snakemake and the copy's own package."""
+    path = os.pathsep.join(p for p in (str(Path(repo) / "workflow"), os.environ.get("PYTHONPATH", "")) if p)
     return subprocess.run(
         [sys.executable, "-m", "snakemake", "--cores", "1", *args],
         cwd=repo,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
         timeout=900,
     )
 

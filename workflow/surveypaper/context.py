@@ -80,7 +80,7 @@ class QuestionView:
 
 
 class RoundView:
-    """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`."""
+    """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`, `comments.<ISO3>.<key>`."""
 
     def __init__(self, name: str, data: dict, states: dict[str, State], questionnaire):
         self.year = name
@@ -92,6 +92,10 @@ class RoundView:
         )
         self.themes = Bag({k: state_list(v, states) for k, v in data["themes"].items()}, f"themes of {name}")
         self.sets = Bag({k: state_list(v, states) for k, v in data["sets"].items()}, f"sets of {name}")
+        self.comments = Bag(
+            {code: Bag(texts, f"comments of {code} in {name}") for code, texts in data.get("comments", {}).items()},
+            f"States with comments in {name}",
+        )
 
     def __repr__(self) -> str:
         return f"<round {self.year}: {self.n} respondents>"

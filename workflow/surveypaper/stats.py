@@ -42,6 +42,8 @@ def round_stats(questionnaire: Questionnaire, themes: dict, responses: list[dict
         "sets": {
             d.key: sorted(r["state"] for r in responses if d.contains(r["answers"])) for d in questionnaire.derived
         },
+        # Respondents' own words, by State and question: untrusted text, escaped wherever it is printed.
+        "comments": {r["state"]: dict(sorted(r["comments"].items())) for r in responses if r["comments"]},
     }
 
 
