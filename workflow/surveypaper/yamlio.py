@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -31,7 +32,8 @@ def _load(path: Path, typ: str):
         line = mark.line + 1 if mark else None
         problem = (exc.problem or str(exc)).strip()
         if "duplicate key" in str(exc):
-            problem = "duplicate key " + problem.split("duplicate key", 1)[-1].strip()
+            key = re.search(r'duplicate key "([^"]*)"', str(exc))
+            problem = f"duplicate key {key.group(1)!r}: write each key once" if key else "duplicate key"
         raise YamlError(path, problem.splitlines()[0], line) from None
     except YAMLError as exc:
         raise YamlError(path, str(exc).splitlines()[0]) from None
