@@ -41,6 +41,10 @@ def test_valid_round_reads_yes_no_as_written(tiny_raw):
         ("ARG.yaml", "", "file", "", "non-empty", ""),
         ("ARG.yaml", "state: [unclosed\n", "line", "", "valid YAML", ""),
         ("NOR.yaml", "state: ARG\n", "state", "ARG", "file name", ""),
+        ("ARG.yaml", "state: NO\n", "state", "NO", "alpha-3", "NOR"),  # YAML 1.1 would read Norway as false
+        ("ARG.yaml", "state: ARG\nanswers: {plan: 012}\n", "answers.plan", "012", "one of: yes, no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: 1.10}\n", "answers.plan", "1.10", "one of: yes, no", ""),
+        ("ARG.yaml", "state: ARG\nanswers: {plan: true}\n", "answers.plan", "true", "one of: yes, no", ""),
     ],
 )
 def test_bad_yaml_response(tiny_raw, name, text, where, value, expected, suggestion):
@@ -49,6 +53,12 @@ def test_bad_yaml_response(tiny_raw, name, text, where, value, expected, suggest
     hit = [p for p in probs if p.file.endswith(name) and where in p.where and expected in p.expected]
     assert hit, probs
     assert (hit[0].value, hit[0].suggestion) == (value, suggestion)
+
+
+def test_state_twice_in_two_files(tiny_raw):
+    write(tiny_raw / "responses/2008/NOR_copy.yaml", "state: NOR\nanswers: {plan: yes}\n")
+    probs = problems_of(tiny_raw)
+    assert any(p.value == "NOR" and "one response per State" in p.expected for p in probs), probs
 
 
 def test_state_twice_across_forms(tiny_raw):

@@ -33,3 +33,22 @@ def test_tiny_round(tiny_raw):
     assert r["sets"]["plan_or_intended"] == ["ARG", "NLD"]
     assert stats["changes"]["questions"]["plan"] == {"answered_both": 2, "no_to_yes": ["ARG"], "yes_to_no": []}
     assert "freq" not in stats["rounds"]["2007"]["questions"] or stats["rounds"]["2007"]["questions"]["freq"]["answered"] == 0
+
+
+def test_question_nobody_answered_says_no_answer(tiny_raw, tmp_path):
+    """A question nobody answered: pct is None in stats, 'n/a' in prose, 'no answers' in its chart."""
+    from surveypaper.charts import draw_charts
+    from surveypaper.filters import pct, pct_words
+
+    for name in ("ARG", "NOR"):
+        path = tiny_raw / f"responses/2008/{name}.yaml"
+        path.write_text(path.read_text().replace("freq: monthly", "").replace("freq: daily", ""))
+    q = load(tiny_raw / "questionnaire.yaml")
+    stats = compute(q, load_themes(tiny_raw / "themes.yaml"), ingest(tiny_raw))
+    freq = stats["rounds"]["2008"]["questions"]["freq"]
+    assert freq["answered"] == 0 and freq["blank"] == 3 and set(freq["pct"].values()) == {None}
+    assert pct(freq["pct"]["daily"]) == "n/a" and pct_words(None) == "n/a"
+    manifest = {c["key"]: c for c in draw_charts(stats, q.as_dict(), tmp_path)}
+    svg = (tmp_path / "freq.svg").read_text(encoding="utf-8")
+    assert "nan" not in svg.lower() and "nan" not in manifest["freq"]["alt"].lower()
+    assert "no" in manifest["freq"]["alt"].lower() and "answer" in manifest["freq"]["alt"].lower()
