@@ -2,6 +2,7 @@
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -53,6 +54,11 @@ def test_live_build_keeps_its_lock(tmp_path):
     locks.mkdir(parents=True)
     (locks / "0.input.lock").write_text("x")
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "snakemake"])
+    cmdline = Path(f"/proc/{live.pid}/cmdline")
+    for _ in range(100):  # until the child has exec'd (before that it shows the parent's command line)
+        if b"snakemake" in cmdline.read_bytes():
+            break
+        time.sleep(0.05)
     try:
         (tmp_path / ".snakemake/surveypaper-build.pid").write_text(f"{live.pid}\n")
         assert claim(tmp_path, pid=os.getpid()) is False
