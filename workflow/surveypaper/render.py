@@ -9,8 +9,8 @@ Pure functions, no Snakemake:
 - :func:`build_html` wraps a body in the Jinja layout (``templates/layout/``) with the CSS of
   ``templates/css/`` inlined and the metadata of ``templates/paper.yaml`` in ``<head>``.
 - :func:`write_pdf` renders the print HTML with WeasyPrint behind a fetcher that loads nothing
-  but ``data:`` URLs and files inside one assets folder, turns renderer warnings into errors and
-  replaces the PDF atomically.
+  but ``data:`` URLs and files inside the assets folder (and the folders it is given, such as the
+  build's charts), turns renderer warnings into errors and replaces the PDF atomically.
 
 WeasyPrint is imported inside :func:`write_pdf` only, so importing this module stays cheap.
 """
@@ -28,13 +28,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
-import jinja2
 from markupsafe import Markup
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from mdit_py_plugins.footnote import footnote_plugin
+
+# jinja2 and markdown-it are imported where they are used: the PDF step's process imports this
+# module for write_pdf and needs neither.
 
 __all__ = [
     "TEMPLATES_DIR",
@@ -127,15 +126,23 @@ def _inline_text(token) -> str:
     return "".join(parts).strip()
 
 
+def escapeHtml(raw: str) -> str:  # noqa: N802 - markdown_it.common.utils.escapeHtml, the same four entities
+    """Escape ``&``, ``<``, ``>`` and ``"`` for HTML text and attribute values."""
+    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def _new_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "smartquotes"])
     md.use(footnote_plugin)
     return md
 
 
-def _image_data_uri(src: str, charts_dir: Path) -> str:
-    """The ``data:`` URI of a chart referenced as ``charts/<name>`` (or ``<name>``)."""
+def _chart_name(src: str) -> str:
+    """The file name of a chart referenced as ``charts/<name>`` (or ``<name>``); anything else is refused."""
     parts = Path(unquote(src)).parts
     if urlsplit(src).scheme or not parts or parts[0] in ("/", "\\"):
         raise RenderError(f"image {src!r}: only charts/<file> images are allowed")
@@ -143,13 +150,20 @@ def _image_data_uri(src: str, charts_dir: Path) -> str:
         parts = parts[1:]
     if len(parts) != 1 or parts[0] in (".", ".."):
         raise RenderError(f"image {src!r}: expected charts/<file>, with no sub-folders")
+    suffix = Path(parts[0]).suffix.lower()
+    if suffix not in IMAGE_TYPES:
+        raise RenderError(f"image {src!r}: unsupported type {suffix!r} (use .svg or .png)")
+    return parts[0]
+
+
+def _image_data_uri(src: str, charts_dir: Path) -> str:
+    """The ``data:`` URI of a chart referenced as ``charts/<name>`` (or ``<name>``)."""
+    name = _chart_name(src)
     root = charts_dir.resolve()
-    path = (root / parts[0]).resolve()
+    path = (root / name).resolve()
     if not path.is_relative_to(root):
         raise RenderError(f"image {src!r} resolves outside {root}")
-    mime = IMAGE_TYPES.get(path.suffix.lower())
-    if mime is None:
-        raise RenderError(f"image {src!r}: unsupported type {path.suffix!r} (use .svg or .png)")
+    mime = IMAGE_TYPES[path.suffix.lower()]
     if not path.is_file():
         raise RenderError(f"image {src!r}: {path} not found (charts not drawn yet?)")
     return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
@@ -158,11 +172,12 @@ def _image_data_uri(src: str, charts_dir: Path) -> str:
 class _Renderer:
     """Renders one parsed token stream to the screen and print variants."""
 
-    def __init__(self, md: MarkdownIt, tokens, env: dict, charts_dir: Path | None):
+    def __init__(self, md: MarkdownIt, tokens, env: dict, charts_dir: Path | None, charts_href: str | None = None):
         self.md = md
         self.tokens = tokens
         self.env = env
         self.charts_dir = charts_dir
+        self.charts_href = charts_href
         self.variant: Variant = "screen"
         self.in_title_block = False
         self._assign_heading_ids()
@@ -261,7 +276,10 @@ class _Renderer:
         src = tok.attrGet("src") or ""
         alt = renderer.renderInlineAsText(tok.children or [], options, env)
         title = tok.attrGet("title")
-        if self.charts_dir is not None:
+        if self.variant == "print" and self.charts_href is not None:
+            # linked, not inlined: the print HTML can be written before the charts are drawn
+            src = self.charts_href + quote(_chart_name(src))
+        elif self.charts_dir is not None:
             src = _image_data_uri(src, self.charts_dir)
         html = f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}">'
         if title:
@@ -381,28 +399,39 @@ def _title_lines(html: str) -> str:
     return re.sub(r"<p>(.*?)</p>", para, html, flags=re.DOTALL)
 
 
-def markdown_to_html(md: str, charts_dir: Path | None = None) -> RenderedBody:
-    """Render the paper's Markdown to HTML fragments for both variants.
+def markdown_to_html(
+    md: str,
+    charts_dir: Path | None = None,
+    *,
+    charts_href: str | None = None,
+    variants: tuple[Variant, ...] = ("screen", "print"),
+) -> RenderedBody:
+    """Render the paper's Markdown to HTML fragments for both variants (or only those in ``variants``).
 
     Raw HTML in ``md`` stays text (it is escaped). Headings get ids from their text (unique,
     ``-2`` etc. appended on repeats). Everything before the first ``##`` is the title block.
     A paragraph that holds only an image becomes a ``<figure>``; with ``charts_dir`` the image is
     inlined as a ``data:`` URI read from that folder (``charts/x.svg`` → ``charts_dir/x.svg``),
-    without it the ``src`` is kept as written.
+    without it the ``src`` is kept as written. With ``charts_href`` the print variant links the
+    chart instead (``charts_href + "x.svg"``), so it needs no drawn chart. A variant left out of
+    ``variants`` is empty.
     """
+    for variant in variants:
+        if variant not in ("screen", "print"):
+            raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
     parser = _new_parser()
     env: dict[str, Any] = {}
     tokens = parser.parse(md, env)
-    renderer = _Renderer(parser, tokens, env, Path(charts_dir) if charts_dir is not None else None)
-    title_screen, screen = renderer.render("screen")
-    title_print, print_ = renderer.render("print")
+    renderer = _Renderer(parser, tokens, env, Path(charts_dir) if charts_dir is not None else None, charts_href)
+    title_screen, screen = renderer.render("screen") if "screen" in variants else ("", "")
+    title_print, print_ = renderer.render("print") if "print" in variants else ("", "")
     return RenderedBody(
         title_block=title_screen,
         title_block_print=title_print,
         screen=screen,
         print=print_,
         toc=list(renderer.toc),
-        footnote_count=len(renderer._footnote_html["screen"]),
+        footnote_count=max(len(notes) for notes in renderer._footnote_html.values()),
     )
 
 
@@ -429,6 +458,8 @@ def source_date_epoch(date: Any) -> int:
 
 
 def _jinja_env(templates_dir: Path) -> jinja2.Environment:
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir / "layout")),
         autoescape=True,
@@ -482,6 +513,17 @@ def promote_title(title_block: str, title: str) -> str:
     return "".join(result)
 
 
+def charts_href(charts_dir: Path, assets_dir: Path = TEMPLATES_DIR) -> str:
+    """The URL prefix, relative to ``assets_dir`` (the PDF's base URL), of the charts in ``charts_dir``.
+
+    ``output/.build/charts`` seen from ``templates/`` is ``../output/.build/charts/``: the same
+    on every checkout, so the print HTML does not carry the machine's paths. :func:`write_pdf`
+    loads such a chart only when ``charts_dir`` is one of its ``allowed_dirs``.
+    """
+    rel = os.path.relpath(Path(charts_dir).resolve(), Path(assets_dir).resolve())
+    return "/".join(quote(part) for part in Path(rel).parts) + "/"
+
+
 REQUIRED_META = ("title", "author", "subject", "keywords", "date", "lang", "running_head")
 
 
@@ -491,13 +533,16 @@ def build_html(
     charts_dir: Path | None,
     variant: Variant,
     templates_dir: Path = TEMPLATES_DIR,
+    *,
+    charts_href: str | None = None,
 ) -> str:
     """A complete HTML document of the paper for ``variant`` (``"screen"`` or ``"print"``).
 
     ``meta`` is the parsed ``templates/paper.yaml``. The screen variant is one self-contained
     file (CSS and charts inline, a table of contents, notes at the end); the print variant is
     meant for :func:`write_pdf` (footnotes inline, fonts loaded from ``templates/fonts/``
-    relative to the assets folder given to :func:`write_pdf`).
+    relative to the assets folder given to :func:`write_pdf`). With ``charts_href`` (see
+    :func:`charts_href`) the print variant links its charts rather than inlining them.
     """
     if variant not in ("screen", "print"):
         raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
@@ -505,7 +550,7 @@ def build_html(
     if missing:
         raise RenderError(f"paper.yaml lacks {', '.join(missing)}")
     templates_dir = Path(templates_dir)
-    body = markdown_to_html(md, charts_dir)
+    body = markdown_to_html(md, charts_dir, charts_href=charts_href, variants=(variant,))
     title_block, html_body = body.for_variant(variant)
     title_block = promote_title(title_block, str(meta["title"]))
     keywords = meta["keywords"]
@@ -557,13 +602,14 @@ class _Collector(logging.Handler):
         self.problems.append(f"{record.levelname}: {message}")
 
 
-def _make_fetcher(assets_dir: Path):
+def _make_fetcher(assets_dir: Path, allowed_dirs=()):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
     root = Path(assets_dir).resolve()
+    roots = [root, *(Path(d).resolve() for d in allowed_dirs)]
 
     class AssetsOnlyFetcher(URLFetcher):
-        """Loads ``data:`` URLs and ``file:`` URLs of files inside ``root``; nothing else."""
+        """Loads ``data:`` URLs and ``file:`` URLs of files inside ``roots``; nothing else."""
 
         def __init__(self) -> None:
             super().__init__(
@@ -573,12 +619,14 @@ def _make_fetcher(assets_dir: Path):
                 fail_on_errors=True,
             )
             self.root = root
+            self.roots = roots
 
         def _block(self, url: str, why: str):
             shown = url if len(url) < 120 else url[:117] + "..."
+            inside = " or ".join(str(r) for r in self.roots)
             raise FatalURLFetchingError(
                 f"blocked fetch of {shown!r}: {why} (only data: URLs and files inside "
-                f"{self.root} may be loaded)"
+                f"{inside} may be loaded)"
             )
 
         def fetch(self, url, headers=None):
@@ -590,9 +638,9 @@ def _make_fetcher(assets_dir: Path):
             parts = urlsplit(url)
             if parts.netloc not in ("", "localhost"):
                 self._block(url, f"remote file host {parts.netloc!r}")
-            path = Path(unquote(parts.path)).resolve()
-            if not path.is_relative_to(self.root):
-                self._block(url, "outside the assets folder")
+            path = Path(unquote(parts.path)).resolve()  # `..` and symlinks resolved before the check
+            if not any(path.is_relative_to(r) for r in self.roots):
+                self._block(url, "outside the allowed folders")
             if not path.is_file():
                 self._block(url, "no such file")
             return super().fetch(path.as_uri(), headers)
@@ -616,12 +664,14 @@ def write_pdf(
     assets_dir: Path = TEMPLATES_DIR,
     *,
     source_date: Any = None,
+    allowed_dirs=(),
 ) -> Path:
     """Render ``print_html`` (from :func:`build_html` ``variant="print"``) to a PDF at ``out_path``.
 
     Relative URLs resolve against ``assets_dir`` (normally ``templates/``, whose ``fonts/`` the
     print CSS loads), and only ``data:`` URLs and files inside it may be loaded: any other fetch
-    raises :class:`BlockedFetchError`. Any WeasyPrint warning or error raises
+    raises :class:`BlockedFetchError`; ``allowed_dirs`` adds folders whose files may be loaded
+    too (the build's charts, linked from the print HTML). Any WeasyPrint warning or error raises
     :class:`RenderError`. The PDF is PDF/UA-1, tagged, A4 (from the CSS), and deterministic:
     ``SOURCE_DATE_EPOCH`` comes from the environment, else ``source_date``, else the HTML's
     ``dcterms.modified``/``dcterms.created`` date. The file is written beside ``out_path`` and
@@ -633,7 +683,7 @@ def write_pdf(
     assets_dir = Path(assets_dir).resolve()
     if not assets_dir.is_dir():
         raise RenderError(f"assets folder {assets_dir} does not exist")
-    fetcher, fatal = _make_fetcher(assets_dir)
+    fetcher, fatal = _make_fetcher(assets_dir, allowed_dirs)
     pdf_options = {"pdf_variant": "pdf/ua-1", "pdf_tags": True, "attachments": None}
 
     epoch_date = source_date if source_date is not None else _meta_date(print_html)
