@@ -6,12 +6,12 @@ rule check_templates:
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         templates=TEMPLATE_FILES,
-        code=pkg("checks", "lint", "templating", "template_errors", "filters", "context", "states"),
+        code=pkg("pipeline", "checks", "lint", "templating", "template_errors", "filters", "context", "states"),
     output:
         touch(f"{BUILD}/templates_checked.stamp"),
-    params:
-        templates=str(TEMPLATES),
     log:
         f"{BUILD}/logs/check_templates.log",
-    script:
-        "../scripts/check_templates.py"
+    run:
+        from surveypaper import pipeline
+
+        pipeline.check_step(input.stats, RAW, TEMPLATES, log[0])

@@ -1,4 +1,7 @@
 # Inputs computed at parse time: cheap globbing only, nothing heavy is imported here.
+# The rules take no `params:`: when a job with params finishes, Snakemake 9 imports pandas to hash
+# them (about 0.4 s in the build's own process). The run: blocks read the paths below instead.
+import sys
 from pathlib import Path
 
 RAW = Path(config["raw"])
@@ -6,6 +9,8 @@ TEMPLATES = Path(config["templates"])
 BUILD = config["build"]
 OUT = config["output"]
 PKG = "workflow/surveypaper"
+PYTHON = sys.executable  # the interpreter running Snakemake, for the one step in its own process
+PDF_SCRIPT = "workflow/scripts/render_pdf.py"
 
 # Every file under raw/responses, stray ones included: validation decides what they mean.
 RESPONSE_FILES = sorted(str(p) for p in (RAW / "responses").rglob("*") if p.is_file())
@@ -32,3 +37,29 @@ if Path(PUBLISHED).exists() and not all(Path(p).exists() for p in DELIVERABLES):
 def pkg(*modules):
     """The package modules a step runs, declared as inputs so a code change re-runs the step."""
     return [f"{PKG}/{m}.py" for m in modules]
+
+
+def _stop_rescheduling_timers():
+    """Let the process exit as soon as the workflow is over.
+
+    After each batch of jobs it submits, Snakemake 9 starts a threading.Timer that wakes its
+    scheduler once --max-jobs-per-timespan's timespan (1 s by default) has passed. The timer
+    thread is not a daemon, so Python waits for the last one before exiting: up to a second
+    after the last job, on every build. Once the workflow has succeeded or failed there is
+    nothing left to wake; cancelling them changes nothing else. (A shorter timespan does not
+    help: "10ms" reads as 10 minutes in 9.27, its pattern matching the "m" of "ms".)
+    """
+    import threading
+
+    for thread in threading.enumerate():
+        target = getattr(thread, "function", None)
+        if isinstance(thread, threading.Timer) and "_schedule_reevalutation" in getattr(target, "__qualname__", ""):
+            thread.cancel()
+
+
+onsuccess:
+    _stop_rescheduling_timers()
+
+
+onerror:
+    _stop_rescheduling_timers()

@@ -1,13 +1,17 @@
+# In the Snakemake process (run:, see profiles/default): validating and parsing YAML needs no
+# interpreter of its own.
 rule ingest_responses:
     input:
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         themes=RAW / "themes.yaml",
         responses=RESPONSE_FILES,
-        code=pkg("ingest", "yamlio", "errors", "questionnaire", "states"),
+        code=pkg("pipeline", "ingest", "yamlio", "errors", "questionnaire", "states"),
     output:
         f"{BUILD}/responses.json",
     log:
         f"{BUILD}/logs/ingest_responses.log",
-    script:
-        "../scripts/ingest_responses.py"
+    run:
+        from surveypaper import pipeline
+
+        pipeline.ingest_step(RAW, output[0])

@@ -5,12 +5,13 @@ rule publish_outputs:
         pdf=f"{BUILD}/working_paper.pdf",
         stats=f"{BUILD}/stats.json",
         charts=f"{BUILD}/charts",
-        code=pkg("publish"),
+        code=pkg("pipeline", "publish"),
     output:
         touch(PUBLISHED),
-    params:
-        out=OUT,
     log:
         f"{BUILD}/logs/publish_outputs.log",
-    script:
-        "../scripts/publish_outputs.py"
+    run:
+        from surveypaper import pipeline
+
+        files = {"working_paper.md": input.markdown, "working_paper.html": input.html, "working_paper.pdf": input.pdf, "stats.json": input.stats}
+        pipeline.publish_step(files, input.charts, OUT)

@@ -1,36 +1,53 @@
+# The text first: the Markdown and the print HTML need the stats, not the drawn charts (the print
+# HTML links output/.build/charts/*.svg, which only render_pdf loads). The self-contained screen
+# HTML, which inlines the SVGs, is made beside the PDF once the charts exist.
 rule render_paper:
     input:
         stats=f"{BUILD}/stats.json",
-        charts=f"{BUILD}/charts",
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         checked=f"{BUILD}/templates_checked.stamp",
         templates=TEMPLATE_FILES,
-        code=pkg("render", "templating", "template_errors", "filters", "context", "questionnaire", "states"),
+        code=pkg("pipeline", "render", "charts", "templating", "template_errors", "filters", "context", "questionnaire", "states"),
     output:
         markdown=f"{BUILD}/working_paper.md",
-        html=f"{BUILD}/working_paper.html",
         print_html=f"{BUILD}/working_paper.print.html",
-    params:
-        templates=str(TEMPLATES),
     log:
         f"{BUILD}/logs/render_paper.log",
-    script:
-        "../scripts/render_paper.py"
+    run:
+        from surveypaper import pipeline
+
+        pipeline.render_step(input.stats, RAW, TEMPLATES, f"{BUILD}/charts", output.markdown, output.print_html)
 
 
+rule render_html:
+    input:
+        markdown=f"{BUILD}/working_paper.md",
+        charts=f"{BUILD}/charts",
+        templates=TEMPLATE_FILES,
+        code=pkg("pipeline", "render"),
+    output:
+        f"{BUILD}/working_paper.html",
+    log:
+        f"{BUILD}/logs/render_html.log",
+    run:
+        from surveypaper import pipeline
+
+        pipeline.screen_step(input.markdown, TEMPLATES, input.charts, output[0])
+
+
+# Its own process: WeasyPrint is the one heavy import, and SIGALRM bounds a runaway layout. A plain
+# script under shell: (script: would import Snakemake into that process too).
 rule render_pdf:
     input:
         print_html=f"{BUILD}/working_paper.print.html",
         charts=f"{BUILD}/charts",
         templates=TEMPLATE_FILES,
-        code=pkg("render"),
+        code=pkg("render", "pipeline"),
+        script=PDF_SCRIPT,
     output:
         f"{BUILD}/working_paper.pdf",
-    params:
-        templates=str(TEMPLATES),
-        timeout=config["pdf_timeout"],
     log:
         f"{BUILD}/logs/render_pdf.log",
-    script:
-        "../scripts/render_pdf.py"
+    shell:
+        "{PYTHON:q} {input.script:q} {input.print_html:q} {output:q} --assets {TEMPLATES:q} --allow {input.charts:q} --timeout {config[pdf_timeout]}"

@@ -3,10 +3,12 @@ rule compute_stats:
         responses=f"{BUILD}/responses.json",
         questionnaire=RAW / "questionnaire.yaml",
         themes=RAW / "themes.yaml",
-        code=pkg("stats", "questionnaire"),
+        code=pkg("pipeline", "stats", "questionnaire"),
     output:
         f"{BUILD}/stats.json",
     log:
         f"{BUILD}/logs/compute_stats.log",
-    script:
-        "../scripts/compute_stats.py"
+    run:
+        from surveypaper import pipeline
+
+        pipeline.stats_step(input.responses, input.questionnaire, input.themes, output[0])

@@ -1,15 +1,21 @@
-"""Snakemake adapter: stats.json -> one SVG per closed question and charts.json (the manifest)."""
+"""The build's charts step: stats.json -> one SVG per closed question and charts.json (the manifest).
 
-import json
+    python workflow/scripts/draw_charts.py STATS_JSON QUESTIONNAIRE_YAML OUT_DIR [--fonts templates/fonts]
+
+Run by the draw_charts rule's `shell:` in a process of its own, so that it draws on the other
+core while the Snakemake process checks the templates and renders the text (threads there would
+take turns on one interpreter lock).
+"""
+
+import argparse
 from pathlib import Path
 
-from surveypaper.charts import draw_charts
-from surveypaper.pipeline import dump_json, write_text
-from surveypaper.questionnaire import load
+from surveypaper.pipeline import charts_step
 
-sm = snakemake  # noqa: F821
-out = Path(sm.output[0])
-out.mkdir(parents=True, exist_ok=True)
-stats = json.loads(Path(sm.input.stats).read_text(encoding="utf-8"))
-manifest = draw_charts(stats, load(sm.input.questionnaire).as_dict(), out)
-write_text(out / "charts.json", dump_json(manifest))
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("stats", type=Path)
+parser.add_argument("questionnaire", type=Path)
+parser.add_argument("out_dir", type=Path)
+parser.add_argument("--fonts", type=Path, help="the vendored fonts (default: the repository's templates/fonts)")
+args = parser.parse_args()
+charts_step(args.stats, args.questionnaire, args.out_dir, fonts_dir=args.fonts)

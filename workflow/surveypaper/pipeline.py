@@ -1,14 +1,96 @@
-"""The steps of the workflow as plain functions: what each Snakemake script calls."""
+"""The steps of the workflow as plain functions: what each Snakemake rule calls.
+
+Most rules run in the Snakemake process itself (``run:`` blocks, with the profile's
+``force-use-threads``): the ``*_step`` functions below. They pay no interpreter start-up and no
+import twice, and the project files every step reads (questionnaire, States, themes,
+``paper.yaml``) are parsed once per build and per file version (:func:`_cached`). Two steps run
+in processes of their own (``workflow/scripts/``): the charts, so that they are drawn on another
+core while the templates are checked, and the PDF, because WeasyPrint is the one heavy import and
+a runaway layout must be stoppable by a signal.
+
+A step that finds a problem writes its one report to stderr and raises :class:`BuildStopped`,
+which Snakemake prints as one more line (no traceback); nothing is published.
+"""
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
+import threading
 from pathlib import Path
 
 from markupsafe import Markup
 
-from . import questionnaire as qmod
 from .publish import write_atomic
+
+NOTHING_PUBLISHED = "Nothing was published; output/ still holds the last good paper."
+
+
+class BuildStopped(RuntimeError):
+    """A step stopped the build after reporting why (on stderr)."""
+
+
+def _stop(report: str, detail: str = "") -> BuildStopped:
+    """Write ``report`` (and ``detail``) to stderr; the exception to raise after it."""
+    tail = f"{detail}\n" if detail else "\n"
+    sys.stderr.write(f"\n{report}\n{tail}{NOTHING_PUBLISHED}\n")
+    sys.stderr.flush()
+    return BuildStopped("the build stopped: see the report above")
+
+
+# --- project files, parsed once per version ---------------------------------------------------
+
+_cache: dict[tuple[str, str], tuple[tuple, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(kind: str, path: Path, load):
+    """``load(path)``, reused while the file is unchanged (same inode, size and mtime).
+
+    One build reads questionnaire.yaml in ingest, stats, check and render; in one process that is
+    one parse. An edit changes the mtime, so a long-lived process (the preview) reads it again.
+    """
+    path = Path(path)
+    st = path.stat()
+    version = (st.st_ino, st.st_size, st.st_mtime_ns)
+    key = (kind, str(path.resolve()))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    value = load(path)
+    with _cache_lock:
+        _cache[key] = (version, value)
+    return value
+
+
+def load_questionnaire(path: Path):
+    """The questionnaire (immutable: shared between steps)."""
+    from . import questionnaire as qmod
+
+    return _cached("questionnaire", path, qmod.load)
+
+
+def load_states(path: Path) -> dict:
+    """raw/states.yaml (a fresh dict of immutable States)."""
+    from .states import load_states as load
+
+    return dict(_cached("states", path, load))
+
+
+def load_themes(path: Path) -> dict:
+    """raw/themes.yaml (a fresh dict)."""
+    from .states import load_themes as load
+
+    return dict(_cached("themes", path, load))
+
+
+def load_paper(path: Path) -> dict:
+    """templates/paper.yaml (a fresh copy: templates may not change the shared one)."""
+    from .yamlio import load_config
+
+    return copy.deepcopy(_cached("paper", path, lambda p: load_config(p) or {}))
 
 
 def dump_json(data) -> str:
@@ -19,51 +101,82 @@ def dump_json(data) -> str:
 def ingest(raw_dir: Path) -> dict:
     """Validate every response against the questionnaire, States and themes (raises ValidationFailed)."""
     from .ingest import load_all
-    from .states import load_states, load_themes
 
     raw_dir = Path(raw_dir)
-    q = qmod.load(raw_dir / "questionnaire.yaml")
+    q = load_questionnaire(raw_dir / "questionnaire.yaml")
     return load_all(raw_dir, q, load_states(raw_dir / "states.yaml"), load_themes(raw_dir / "themes.yaml"))
 
 
 def stats(responses: dict, questionnaire_path: Path, themes_path: Path) -> dict:
     """stats.json from validated responses."""
     from .stats import compute
-    from .states import load_themes
 
-    return compute(qmod.load(questionnaire_path), load_themes(themes_path), responses)
+    return compute(load_questionnaire(questionnaire_path), load_themes(themes_path), responses)
 
 
 def context(stats_data: dict, raw_dir: Path, templates_dir: Path, charts: list) -> dict:
     """The template context for this build."""
     from .context import build_context
-    from .states import load_states
-    from .yamlio import load_config
 
     raw_dir, templates_dir = Path(raw_dir), Path(templates_dir)
-    paper = load_config(templates_dir / "paper.yaml") or {}
     return build_context(
-        stats_data, load_states(raw_dir / "states.yaml"), qmod.load(raw_dir / "questionnaire.yaml"), paper, charts
+        stats_data,
+        load_states(raw_dir / "states.yaml"),
+        load_questionnaire(raw_dir / "questionnaire.yaml"),
+        load_paper(templates_dir / "paper.yaml"),
+        charts,
     )
 
 
-def render_texts(stats_data: dict, raw_dir: Path, templates_dir: Path, charts_dir: Path) -> dict[str, str]:
-    """The Markdown, the screen HTML and the print HTML of the paper."""
-    from .render import build_html
-    from .templating import render_markdown
+def chart_manifest(stats_data: dict, questionnaire_path: Path) -> list[dict]:
+    """What the text needs of the charts (key, title, file, alt), computed without drawing them."""
+    from .charts import chart_manifest as manifest
 
-    charts_dir = Path(charts_dir)
-    manifest = json.loads((charts_dir / "charts.json").read_text(encoding="utf-8"))
+    return manifest(stats_data, load_questionnaire(questionnaire_path).as_dict())
+
+
+def render_markdown(stats_data: dict, raw_dir: Path, templates_dir: Path) -> str:
+    """The paper's Markdown (raises TemplateProblem)."""
+    from .templating import render_markdown as render
+
+    raw_dir = Path(raw_dir)
+    manifest = chart_manifest(stats_data, raw_dir / "questionnaire.yaml")
     for chart in manifest:  # chart paths are built from question keys: already safe in Markdown
         chart["file"] = Markup(chart["file"])
-    ctx = context(stats_data, raw_dir, templates_dir, manifest)
-    markdown = render_markdown(templates_dir, ctx)
-    meta = ctx["paper"]
+    return render(templates_dir, context(stats_data, raw_dir, templates_dir, manifest))
+
+
+def render_texts(
+    stats_data: dict, raw_dir: Path, templates_dir: Path, charts_dir: Path, *, link_charts: bool = False
+) -> dict[str, str]:
+    """The Markdown, the screen HTML and the print HTML of the paper.
+
+    The screen HTML inlines the charts of ``charts_dir``; the print HTML does too, or, with
+    ``link_charts``, refers to them there (relative to ``templates_dir``, the PDF's base URL).
+    """
+    markdown = render_markdown(stats_data, raw_dir, templates_dir)
     return {
         "markdown": markdown,
-        "html": build_html(markdown, meta, charts_dir, "screen", templates_dir=templates_dir),
-        "print_html": build_html(markdown, meta, charts_dir, "print", templates_dir=templates_dir),
+        "html": screen_html(markdown, templates_dir, charts_dir),
+        "print_html": print_html(markdown, templates_dir, charts_dir, link_charts=link_charts),
     }
+
+
+def screen_html(markdown: str, templates_dir: Path, charts_dir: Path) -> str:
+    """The self-contained screen HTML: CSS and charts inline."""
+    from .render import build_html
+
+    meta = load_paper(Path(templates_dir) / "paper.yaml")
+    return build_html(markdown, meta, Path(charts_dir), "screen", templates_dir=templates_dir)
+
+
+def print_html(markdown: str, templates_dir: Path, charts_dir: Path, *, link_charts: bool = True) -> str:
+    """The HTML WeasyPrint renders; with ``link_charts`` it needs no drawn chart yet."""
+    from .render import build_html, charts_href
+
+    meta = load_paper(Path(templates_dir) / "paper.yaml")
+    href = charts_href(charts_dir, templates_dir) if link_charts else None
+    return build_html(markdown, meta, Path(charts_dir), "print", templates_dir=templates_dir, charts_href=href)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -94,3 +207,74 @@ def time_limit(seconds: int, what: str):
             signal.signal(signal.SIGALRM, previous)
 
     return bound()
+
+
+# --- the rules' steps (called from the run: blocks of workflow/rules/*.smk) -----------------
+
+
+def _read_json(path: Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def ingest_step(raw_dir: Path, out: Path) -> None:
+    """Validate raw/ and write the responses table; all problems in one report."""
+    from .errors import ValidationFailed
+
+    try:
+        data = ingest(raw_dir)
+    except ValidationFailed as exc:
+        raise _stop(str(exc)) from None
+    write_text(out, dump_json(data))
+
+
+def stats_step(responses_json: Path, questionnaire_path: Path, themes_path: Path, out: Path) -> None:
+    """responses.json -> stats.json."""
+    write_text(out, dump_json(stats(_read_json(responses_json), questionnaire_path, themes_path)))
+
+
+def charts_step(stats_json: Path, questionnaire_path: Path, out_dir: Path, fonts_dir: Path | None = None) -> None:
+    """One SVG per closed question, and charts.json (the manifest)."""
+    from .charts import FONTS_DIR, draw_charts
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    questionnaire = load_questionnaire(questionnaire_path).as_dict()
+    manifest = draw_charts(_read_json(stats_json), questionnaire, out_dir, fonts_dir=Path(fonts_dir or FONTS_DIR))
+    write_text(out_dir / "charts.json", dump_json(manifest))
+
+
+def check_step(stats_json: Path, raw_dir: Path, templates_dir: Path, log: Path) -> None:
+    """`paper check` on the templates against the data; findings stop the build."""
+    from .checks import check_templates
+
+    raw_dir, templates_dir = Path(raw_dir), Path(templates_dir)
+    findings = check_templates(templates_dir, context(_read_json(stats_json), raw_dir, templates_dir, []), raw_dir)
+    if findings:
+        report = "\n".join(str(f) for f in findings)
+        write_text(log, report + "\n")
+        raise _stop(report, f"\npaper check: {len(findings)} finding(s) in the templates (see docs/editing.md).")
+
+
+def render_step(stats_json: Path, raw_dir: Path, templates_dir: Path, charts_dir: Path, markdown_out: Path,
+                print_out: Path) -> None:
+    """The Markdown and the print HTML; the print HTML links the charts, which may not be drawn yet."""
+    from .template_errors import TemplateProblem
+
+    try:
+        markdown = render_markdown(_read_json(stats_json), raw_dir, templates_dir)
+    except TemplateProblem as exc:  # one line for the editor: file, line, name, "did you mean"
+        raise _stop(str(exc)) from None
+    write_text(markdown_out, markdown)
+    write_text(print_out, print_html(markdown, templates_dir, charts_dir, link_charts=True))
+
+
+def screen_step(markdown_path: Path, templates_dir: Path, charts_dir: Path, out: Path) -> None:
+    """The self-contained screen HTML from the Markdown and the drawn charts."""
+    write_text(out, screen_html(Path(markdown_path).read_text(encoding="utf-8"), templates_dir, charts_dir))
+
+
+def publish_step(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> None:
+    """Move the complete staged deliverables into output/, each atomically."""
+    from .publish import publish
+
+    publish({name: Path(p) for name, p in files.items()}, Path(charts_dir), Path(out_dir))
