@@ -1,17 +1,40 @@
 """Benchmarks: whole-process timings of the workflow, medians of N runs after a warm-up.
 
-    python benchmarks/run.py [--runs 5] [--out benchmarks/RESULTS.md]
+    python benchmarks/run.py [--runs 5] [--scale-runs 3] [--preview-edits 15] [--out benchmarks/RESULTS.md]
 
-Each scenario runs in a fresh copy of the repository under a temporary folder, so the working tree
-is never touched. Timings are wall-clock seconds of whole processes (what a user waits for).
+Each scenario runs in a fresh copy of the repository under a temporary folder (the working tree
+is never touched), with that copy's own `workflow/` first on PYTHONPATH. Timings are wall-clock
+seconds of whole processes, started the way a user starts them (`snakemake --cores all` at the
+repository root), so they include interpreter start-up and imports.
+
+- cold build: output/ and .snakemake/ removed first. Its floor is the bare WeasyPrint render of
+  the print HTML that build produced: the same file, the same options (pdf/ua-1, tagged, base URL
+  templates/), in one fresh `python` process. Cold builds and floors alternate, so that a busy
+  spell on a shared machine hits both.
+- no-op rebuild: nothing changed. Its floor, `snakemake --version` (the CLI's own start-up), alternates with it.
+- rebuild after a template edit / after a new response: which jobs ran is read from Snakemake's
+  own job list and shown beside the time.
+- preview: benchmarks/preview.py (a separate script: `paper preview` serving the screen HTML),
+  folded in as one line.
+- where a cold build's time goes: one more cold build, each job's start and end stamped as
+  Snakemake reports them.
+- scale: synthetic data generated here. (a) 193 States x 1, 2, 5, 10 rounds of a 40-question
+  questionnaire: ingest, stats and charts (the paper's templates speak of the real questionnaire,
+  so the text is not rendered), whole process and, in one process, each stage on its own;
+  (b) the real questionnaire with 193 States in each of the two rounds (each answering as a
+  shipped respondent does, cycled): the whole paper, PDF included.
+
+Timings stay out of the test suite (tests assert behaviour); this script measures.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -22,17 +45,79 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 IGNORE = shutil.ignore_patterns("output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv")
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "--cores", "all", "--quiet", "all"]
+PY = sys.executable
+SNAKEMAKE = [PY, "-m", "snakemake", "--cores", "all"]
+TARGET = 1.5  # issue 7: cold build <= 1.5x the floor, no-op <= 1.5x `snakemake --version`
+
+# The floor: WeasyPrint alone, in a fresh process, on the build's own print HTML, with the
+# options of surveypaper.render.write_pdf.
+FLOOR = """
+import sys
+from weasyprint import HTML
+opts = dict(pdf_variant="pdf/ua-1", pdf_tags=True)
+HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3], **opts)
+"""
+
+# One process, each stage timed on its own (the scale run's breakdown).
+STAGES = """
+import json, sys, tempfile, time
+from pathlib import Path
+from surveypaper import pipeline
+from surveypaper.charts import draw_charts
+raw = Path(sys.argv[1])
+t0 = time.perf_counter(); responses = pipeline.ingest(raw)
+t1 = time.perf_counter(); stats = pipeline.stats(responses, raw / "questionnaire.yaml", raw / "themes.yaml")
+t2 = time.perf_counter(); q = pipeline.load_questionnaire(raw / "questionnaire.yaml").as_dict()
+manifest = draw_charts(stats, q, Path(tempfile.mkdtemp()))
+t3 = time.perf_counter()
+print(json.dumps({"ingest": t1 - t0, "stats": t2 - t1, "charts": t3 - t2, "n_charts": len(manifest)}))
+"""
 
 
-def sh(cmd, cwd, check=True) -> float:
-    """Run a command, return its wall-clock time in seconds."""
+# The whole paper's steps, each timed on its own in one process (the 193-State run).
+PAPER_STAGES = """
+import json, sys, time
+from pathlib import Path
+from surveypaper import pipeline
+from surveypaper.checks import check_templates
+raw, templates, build = (Path(a) for a in sys.argv[1:4])
+t = {}
+def timed(name, fn):
+    start = time.perf_counter(); value = fn(); t[name] = time.perf_counter() - start; return value
+responses = timed("ingest", lambda: pipeline.ingest(raw))
+stats = timed("stats", lambda: pipeline.stats(responses, raw / "questionnaire.yaml", raw / "themes.yaml"))
+pipeline.write_text(build / "stats.json", pipeline.dump_json(stats))
+timed("charts", lambda: pipeline.charts_step(build / "stats.json", raw / "questionnaire.yaml", build / "charts"))
+findings = timed("check", lambda: check_templates(templates, pipeline.context(stats, raw, templates, []), raw))
+markdown = timed("markdown", lambda: pipeline.render_markdown(stats, raw, templates))
+html = timed("print HTML", lambda: pipeline.print_html(markdown, templates, build / "charts"))
+pipeline.write_text(build / "working_paper.print.html", html)
+timed("screen HTML", lambda: pipeline.screen_html(markdown, templates, build / "charts"))
+t["findings"] = [str(f) for f in findings]
+print(json.dumps(t))
+"""
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def env_for(repo: Path) -> dict:
+    """This copy's own code first (the package is installed editable from the working tree)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(repo / "workflow"), os.environ.get("PYTHONPATH")]))}
+
+
+def run(cmd, cwd: Path, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
+    """Run a command; (wall-clock seconds, result)."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(cwd))
     elapsed = time.perf_counter() - start
     if check and result.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed in {cwd}:\n{result.stderr[-3000:]}")
-    return elapsed
+    return elapsed, result
+
+
+def sh(cmd, cwd: Path) -> float:
+    return run(cmd, cwd)[0]
 
 
 def fresh_copy(base: Path, name: str) -> Path:
@@ -43,91 +128,141 @@ def fresh_copy(base: Path, name: str) -> Path:
     return dest
 
 
-def median_of(fn, runs: int, warmup: int = 1) -> tuple[float, list[float]]:
-    """Median of `runs` timings of fn() after `warmup` untimed calls."""
-    for _ in range(warmup):
-        fn()
-    times = [fn() for _ in range(runs)]
-    return statistics.median(times), times
-
-
 def reset_build(repo: Path) -> None:
     shutil.rmtree(repo / "output", ignore_errors=True)
     shutil.rmtree(repo / ".snakemake", ignore_errors=True)
 
 
-def bench_workflow(base: Path, runs: int) -> dict:
+def jobs_run(result: subprocess.CompletedProcess) -> list[str]:
+    """The rules Snakemake ran, in the order it started them (its job list on stderr)."""
+    return re.findall(r"^(?:local)?rule (\w+):", result.stderr + result.stdout, re.M)
+
+
+def floor_cmd(repo: Path, out: Path) -> list[str]:
+    html = repo / "output/.build/working_paper.print.html"
+    return [PY, "-c", FLOOR, str(html), (repo / "templates").as_uri() + "/", str(out)]
+
+
+class Timings(dict):
+    """name -> list of seconds; median and the runs."""
+
+    def add(self, name: str, seconds: float) -> None:
+        self.setdefault(name, []).append(seconds)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self[name])
+
+
+# --- the shipped paper ---------------------------------------------------------------------------
+
+
+def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> None:
     repo = fresh_copy(base, "repo")
-    results = {}
+    floor_pdf = base / "floor.pdf"
 
-    def cold():
-        reset_build(repo)
-        return sh(SNAKEMAKE, repo)
-
-    results["cold build"] = median_of(cold, runs)
+    # warm-up: one cold build and one floor, untimed
+    reset_build(repo)
     sh(SNAKEMAKE, repo)
-    results["no-op rebuild"] = median_of(lambda: sh(SNAKEMAKE, repo), runs)
-    results["snakemake --version"] = median_of(lambda: sh([sys.executable, "-m", "snakemake", "--version"], repo), runs)
+    sh(floor_cmd(repo, floor_pdf), repo)
+    for _ in range(runs):
+        reset_build(repo)
+        t.add("cold build", sh(SNAKEMAKE, repo))
+        t.add("bare WeasyPrint render (floor)", sh(floor_cmd(repo, floor_pdf), repo))
+    notes["pages"] = _pages(repo / "output/working_paper.pdf")
+
+    version = [PY, "-m", "snakemake", "--version"]
+    sh(SNAKEMAKE, repo)
+    sh(version, repo)
+    for _ in range(runs):
+        elapsed, result = run(SNAKEMAKE, repo)
+        assert "Nothing to be done" in result.stderr + result.stdout, result.stderr[-2000:]
+        t.add("no-op rebuild", elapsed)
+        t.add("snakemake --version", sh(version, repo))
 
     section = repo / "templates/sections/08_recommendations.md.j2"
     text = section.read_text(encoding="utf-8")
-    counter = iter(range(10_000))
-
-    def template_edit():
-        section.write_text(text + f"\n{{# edit {next(counter)} #}}\n", encoding="utf-8")
-        return sh(SNAKEMAKE, repo)
-
-    results["rebuild after a template edit"] = median_of(template_edit, runs)
+    for i in range(runs + 1):  # the first is the warm-up
+        section.write_text(text + f"\n{{# edit {i} #}}\n", encoding="utf-8")
+        elapsed, result = run(SNAKEMAKE, repo)
+        if i:
+            t.add("rebuild after a template edit", elapsed)
+    notes["template edit"] = jobs_run(result)
     section.write_text(text, encoding="utf-8")
     sh(SNAKEMAKE, repo)
 
     new = repo / "raw/responses/2008/CAN.yaml"
-
-    def new_response():
+    for i in range(runs + 1):
         new.write_text("state: CAN\nanswers:\n  national_plan: yes\n", encoding="utf-8")
-        elapsed = sh(SNAKEMAKE, repo)
+        elapsed, result = run(SNAKEMAKE, repo)
+        if i:
+            t.add("rebuild after a new response", elapsed)
+        notes["new response"] = jobs_run(result)
         new.unlink()
         sh(SNAKEMAKE, repo)  # back to the shipped data, untimed
-        return elapsed
 
-    results["rebuild after a new response"] = median_of(new_response, runs)
-
-    print_html = repo / "output/.build/working_paper.print.html"
-    floor_pdf = base / "floor.pdf"
-    bare = [sys.executable, "-m", "weasyprint", "--base-url", str(repo / "templates") + "/", str(print_html), str(floor_pdf)]
-    results["bare WeasyPrint render (floor)"] = median_of(lambda: sh(bare, repo), runs)
-
-    preview = ROOT / "benchmarks/preview.py"
-    if preview.exists():
-        results["preview re-render after a template edit"] = median_of(
-            lambda: _preview_seconds(preview, repo), 1, warmup=0
-        )
-    return results
+    notes["timeline"] = timeline(repo)
 
 
-def _preview_seconds(script: Path, repo: Path) -> float:
-    out = subprocess.run([sys.executable, str(script), "--root", str(repo), "--json"], capture_output=True, text=True)
+def _pages(pdf: Path) -> int | None:
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        return None
+    return len(PdfReader(pdf).pages)
+
+
+def timeline(repo: Path) -> list[tuple[float, str]]:
+    """One cold build, each job's start and end stamped as Snakemake prints them."""
+    reset_build(repo)
+    start = time.perf_counter()
+    proc = subprocess.Popen(SNAKEMAKE, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_for(repo))
+    events = []
+    for line in proc.stderr:
+        if m := re.match(r"(?:local)?rule (\w+):", line):
+            events.append((time.perf_counter() - start, f"start {m.group(1)}"))
+        elif m := re.match(r"Finished jobid: \d+ \(Rule: (\w+)\)", line):
+            events.append((time.perf_counter() - start, f"end {m.group(1)}"))
+    proc.wait()
+    events.append((time.perf_counter() - start, "process exited"))
+    if proc.returncode != 0:
+        raise SystemExit("the timeline build failed")
+    return events
+
+
+def bench_preview(edits: int) -> dict | None:
+    script = ROOT / "benchmarks/preview.py"
+    out = subprocess.run([PY, str(script), "-n", str(edits)], capture_output=True, text=True, cwd=ROOT)
     if out.returncode != 0:
-        raise SystemExit(f"benchmarks/preview.py failed:\n{out.stderr[-2000:]}")
-    import json
-
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["median_s"])
-
-
-# --- scale: synthetic data ---------------------------------------------------------------------
+        print(f"benchmarks/preview.py failed (left out):\n{out.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def synthetic_raw(raw: Path, n_states: int, n_rounds: int, n_questions: int, seed: int = 7) -> None:
-    """A questionnaire of n_questions closed questions, n_states States answering in each of n_rounds."""
+# --- scale: synthetic data ------------------------------------------------------------------------
+
+
+def _codes(n: int, keep: list[str]) -> list[str]:
+    """n ISO 3166-1 alpha-3 codes: the shipped States first, then others in code order."""
+    import pycountry
+
+    others = sorted(c.alpha_3 for c in pycountry.countries if c.alpha_3 not in keep)
+    return (keep + others)[:n]
+
+
+def synthetic_raw(raw: Path, n_states: int, n_rounds: int, n_questions: int, seed: int = 7) -> int:
+    """A questionnaire of n_questions closed questions, n_states States answering in each of n_rounds.
+
+    Returns the number of answers (States x rounds x questions).
+    """
     import random
 
     import pycountry
 
     rng = random.Random(seed)
     shutil.rmtree(raw / "responses", ignore_errors=True)
-    codes = sorted(c.alpha_3 for c in pycountry.countries)[:n_states]
+    codes = _codes(n_states, [])
     (raw / "states.yaml").write_text(
-        "".join(f"{c}: {{name: {c.title()}}}\n" for c in codes), encoding="utf-8"
+        "".join(f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}\n" for c in codes), encoding="utf-8"
     )
     (raw / "themes.yaml").write_text("t1: theme one\nt2: theme two\n", encoding="utf-8")
     questions = []
@@ -150,25 +285,91 @@ def synthetic_raw(raw: Path, n_states: int, n_rounds: int, n_questions: int, see
             for c in codes:
                 row = [rng.choice(["daily", "weekly", "monthly", ""]) if i % 4 == 3 else rng.choice(["yes", "no", ""]) for i in range(n_questions)]
                 w.writerow([c, *row, rng.choice(["t1", "t2", "t1;t2", ""])])
+    return n_states * n_rounds * n_questions
 
 
-def bench_scale(base: Path, runs: int) -> list[tuple[int, int, int, float]]:
+def bench_scale(base: Path, runs: int) -> list[dict]:
     repo = fresh_copy(base, "scale")
     rows = []
-    target = [sys.executable, "-m", "snakemake", "output/.build/charts", "--cores", "all", "--quiet", "all"]
+    target = [*SNAKEMAKE, "output/.build/charts", "--quiet", "all"]
     for n_rounds in (1, 2, 5, 10):
-        synthetic_raw(repo / "raw", 193, n_rounds, 40)
+        answers = synthetic_raw(repo / "raw", 193, n_rounds, 40)
 
-        def once():
+        def whole():
             reset_build(repo)
             return sh(target, repo)
 
-        med, _ = median_of(once, runs)
-        rows.append((193, n_rounds, 40, med))
+        whole()  # warm-up
+        whole_times = [whole() for _ in range(runs)]
+        stages = [json.loads(run([PY, "-c", STAGES, str(repo / "raw")], repo)[1].stdout) for _ in range(runs)]
+        rows.append({
+            "states": 193, "rounds": n_rounds, "questions": 40, "answers": answers,
+            "whole": statistics.median(whole_times),
+            **{k: statistics.median(s[k] for s in stages) for k in ("ingest", "stats", "charts")},
+            "n_charts": stages[0]["n_charts"],
+        })
     return rows
 
 
-def machine() -> str:
+def paper_at_193(base: Path, runs: int) -> dict:
+    """The real questionnaire and templates, 193 States in each shipped round; the whole paper."""
+    repo = fresh_copy(base, "paper193")
+    raw = repo / "raw"
+    shipped_states = {}
+    for line in (raw / "states.yaml").read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"([A-Z]{3}): ", line):
+            shipped_states[m.group(1)] = line
+    codes = _codes(193, sorted(shipped_states))
+    import pycountry
+
+    lines = [shipped_states.get(c) or f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}" for c in codes]
+    (raw / "states.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for folder in sorted(p for p in (raw / "responses").iterdir() if p.is_dir()):
+        yamls = sorted(folder.glob("*.yaml"))
+        if yamls:  # each new State answers as a shipped respondent does, cycled
+            texts = [p.read_text(encoding="utf-8") for p in yamls]
+            for p in yamls:
+                p.unlink()
+            for i, code in enumerate(codes):
+                text = re.sub(r"^state: \w+", f"state: {code}", texts[i % len(texts)], count=1, flags=re.M)
+                (folder / f"{code}.yaml").write_text(text, encoding="utf-8")
+        for table in folder.glob("*.csv"):
+            with open(table, newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+            head, body = rows[0], rows[1:]
+            cycled = [head] + [[code, *body[i % len(body)][1:]] for i, code in enumerate(codes)]
+            with open(table, "w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows(cycled)
+    build = repo / "output/.build"
+    reset_build(repo)
+    elapsed, result = run(SNAKEMAKE, repo, check=False)
+    log = build / "logs/check_templates.log"
+    out = {"respondents": len(codes), "built": result.returncode == 0,
+           "check": log.read_text(encoding="utf-8").strip() if result.returncode and log.is_file() else ""}
+    if result.returncode == 0:
+        cold, floor = [], []
+        for _ in range(runs):
+            reset_build(repo)
+            cold.append(sh(SNAKEMAKE, repo))
+            floor.append(sh(floor_cmd(repo, base / "floor193.pdf"), repo))
+        out.update(cold=statistics.median(cold), floor=statistics.median(floor))
+    # Each step on its own (check included), then the PDF step and the floor, whole processes.
+    stages = [json.loads(run([PY, "-c", PAPER_STAGES, str(raw), str(repo / "templates"), str(build)], repo)[1].stdout)
+              for _ in range(runs)]
+    out["stages"] = {k: statistics.median(s[k] for s in stages) for k in stages[0] if k != "findings"}
+    out["findings"] = stages[0]["findings"]
+    pdf = [PY, "workflow/scripts/render_pdf.py", str(build / "working_paper.print.html"), str(build / "working_paper.pdf"),
+           "--assets", "templates", "--allow", str(build / "charts"), "--timeout", "600"]
+    out["pdf_step"] = statistics.median(sh(pdf, repo) for _ in range(runs))
+    out["floor"] = statistics.median(sh(floor_cmd(repo, base / "floor193.pdf"), repo) for _ in range(runs))
+    out["pages"] = _pages(build / "working_paper.pdf")
+    return out
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -177,56 +378,196 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{platform.system()} {platform.release()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, IndexError, ValueError):
+        pass
+    versions = {}
+    for name in ("snakemake", "weasyprint"):
+        try:
+            from importlib.metadata import version
 
+            versions[name] = version(name)
+        except Exception:  # noqa: BLE001
+            versions[name] = "?"
+    import ctypes.util
 
-def report(results: dict, scale: list, runs: int) -> str:
-    floor = results["bare WeasyPrint render (floor)"][0]
-    version = results["snakemake --version"][0]
-    ratio_to = {
-        "cold build": ("bare WeasyPrint render", floor, 1.5),
-        "no-op rebuild": ("snakemake --version", version, 1.5),
+    hb = ctypes.util.find_library("harfbuzz-subset")
+    return {
+        "text": f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}){mem}, "
+        f"Python {platform.python_version()}, Snakemake {versions['snakemake']}, WeasyPrint {versions['weasyprint']}",
+        "harfbuzz": f"HarfBuzz subsetting library: {hb or 'not found (fonts subset with fontTools, slower)'}",
     }
+
+
+def fmt_runs(times: list[float]) -> str:
+    return ", ".join(f"{x:.2f}" for x in times)
+
+
+def report(t: Timings, notes: dict, preview: dict | None, scale: list[dict], big: dict | None, runs: int,
+           load: tuple[tuple, tuple], started: str) -> str:
+    m = machine()
+    floor, version = t.median("bare WeasyPrint render (floor)"), t.median("snakemake --version")
+    cold, noop = t.median("cold build"), t.median("no-op rebuild")
+    ratios = {"cold build": (cold / floor, "the floor"), "no-op rebuild": (noop / version, "`snakemake --version`")}
     lines = [
         "# Benchmark results",
         "",
-        f"Machine: {machine()}.",
-        f"Medians of {runs} runs after one warm-up (whole processes, wall clock). Run: `python benchmarks/run.py`.",
+        f"Machine: {m['text']}. {m['harfbuzz']}.",
+        f"Load average (1, 5, 15 min) at the start: {', '.join(f'{x:.2f}' for x in load[0])}; at the end: "
+        f"{', '.join(f'{x:.2f}' for x in load[1])}. Started {started}. The machine is shared: other work ran "
+        "beside this, so single runs scatter; medians are quoted, and each build alternates with its floor.",
+        f"Medians of {runs} runs after one warm-up; whole processes, wall clock, `snakemake --cores all` at the "
+        "root of a fresh copy of the repository. Reproduce: `python benchmarks/run.py`.",
+        "",
+        "## The shipped paper",
+        "",
+        f"The paper: {notes.get('pages') or '?'} A4 pages, 16 SVG charts, 53 + 45 responses.",
         "",
         "| scenario | median (s) | runs (s) | ratio | target |",
         "|---|---|---|---|---|",
     ]
-    for name, (med, times) in results.items():
+    for name in ("cold build", "bare WeasyPrint render (floor)", "no-op rebuild", "snakemake --version",
+                 "rebuild after a template edit", "rebuild after a new response"):
         ratio, target = "", ""
-        if name in ratio_to:
-            label, base, limit = ratio_to[name]
-            ratio = f"{med / base:.2f}x {label}"
-            target = f"≤ {limit}x: {'met' if med / base <= limit else 'NOT met'}"
-        lines.append(f"| {name} | {med:.2f} | {', '.join(f'{t:.2f}' for t in times)} | {ratio} | {target} |")
+        if name in ratios:
+            r, of = ratios[name]
+            ratio = f"{r:.2f}x {of}"
+            target = f"≤ {TARGET}x: {'met' if r <= TARGET else '**not met**'}"
+        lines.append(f"| {name} | {t.median(name):.2f} | {fmt_runs(t[name])} | {ratio} | {target} |")
+    if preview:
+        ok = "met" if preview["median_s"] <= preview["target_s"] else "**not met**"
+        lines.append(f"| preview re-render after a template edit (`benchmarks/preview.py`, {preview['n']} saves) "
+                     f"| {preview['median_s']:.2f} | min {preview['min_s']:.2f}, max {preview['max_s']:.2f} | | "
+                     f"≤ {preview['target_s']} s: {ok} |")
     lines += [
         "",
-        "## Scale: synthetic data (ingest, stats and charts; 40-question questionnaire)",
+        "What re-ran (Snakemake's job list):",
         "",
-        "| States | rounds | answers | median (s) | s per 1,000 answers |",
-        "|---|---|---|---|---|",
+        f"- template edit (`templates/sections/08_recommendations.md.j2`): {', '.join(notes['template edit'])}",
+        f"- new response (`raw/responses/2008/CAN.yaml`): {', '.join(notes['new response'])}",
+        "",
+        "## Where a cold build's time goes",
+        "",
+        "One more cold build, each job's start and end as Snakemake printed them (seconds from launch):",
+        "",
+        "| s | event |",
+        "|---|---|",
     ]
-    for states, rounds, questions, med in scale:
-        answers = states * rounds * questions
-        lines.append(f"| {states} | {rounds} | {answers:,} | {med:.2f} | {1000 * med / answers:.3f} |")
+    lines += [f"| {at:.2f} | {what} |" for at, what in notes["timeline"]]
+    lines += ["", *breakdown(notes["timeline"], floor, version), ""]
+    lines += [
+        "## Scale: synthetic data",
+        "",
+        "(a) 193 States answering a 40-question questionnaire (30 yes/no, 10 three-way choices) in 1 to 10 "
+        "rounds, one CSV per round. Whole process: `snakemake output/.build/charts` from a clean copy "
+        "(start-up, ingest, stats, charts). Stages: each timed alone in one process.",
+        "",
+        "| States | rounds | answers | whole process (s) | ingest (s) | stats (s) | charts (s) | ingest + stats: added cost per 1,000 more answers (ms) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for prev, r in zip([None, *scale], scale):
+        added = ""
+        if prev is not None:
+            extra = (r["ingest"] + r["stats"]) - (prev["ingest"] + prev["stats"])
+            added = f"{1e6 * extra / (r['answers'] - prev['answers']):.1f}"
+        lines.append(f"| {r['states']} | {r['rounds']} | {r['answers']:,} | {r['whole']:.2f} | {r['ingest']:.3f} | "
+                     f"{r['stats']:.3f} | {r['charts']:.3f} | {added} |")
+    lines += ["", *scale_notes(scale, big), ""]
     return "\n".join(lines) + "\n"
+
+
+def breakdown(events: list[tuple[float, str]], floor: float, version: float) -> list[str]:
+    at = {what: s for s, what in events}
+    first = min(s for s, what in events if what.startswith("start "))
+    pdf = at.get("end render_pdf", 0) - at.get("start render_pdf", 0)
+    before_pdf = at.get("start render_pdf", 0) - first
+    after_pdf = at["process exited"] - at.get("end render_pdf", 0)
+    total = at["process exited"]
+    return [
+        f"- Snakemake's start-up (import, parse, DAG) until its first job: {first:.2f} s "
+        f"(`snakemake --version`, its CLI alone, takes {version:.2f} s).",
+        f"- the steps before the PDF (ingest, stats, check; charts in a second process beside them; the "
+        f"Markdown and print HTML): {before_pdf:.2f} s.",
+        f"- the PDF step (`python workflow/scripts/render_pdf.py`: interpreter, WeasyPrint import, layout, "
+        f"PDF): {pdf:.2f} s, against {floor:.2f} s for the bare WeasyPrint render (median).",
+        f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s.",
+    ]
+
+
+def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
+    out = []
+    if len(scale) >= 2:
+        a, b = scale[0], scale[-1]
+        k = b["answers"] / a["answers"]
+        cost = [r["ingest"] + r["stats"] for r in scale]
+        fixed = max(0.0, cost[0] - (cost[-1] - cost[0]) / (k - 1))
+        added = [1e6 * (y - x) / (r["answers"] - q["answers"]) for x, y, q, r in zip(cost, cost[1:], scale, scale[1:])]
+        steady = all(m > 0 for m in added) and max(added) <= 2.5 * min(added)
+        verdict = (
+            "the added cost per answer stays within a factor of 2.5 from row to row: "
+            "linear in the number of answers"
+            if steady else
+            f"the added cost per 1,000 answers ({', '.join(f'{m:.1f}' for m in added)} ms) is not steady in this "
+            "run: single runs on a shared machine scatter; rerun with more --scale-runs before reading a trend"
+        )
+        out.append(
+            f"From {a['answers']:,} to {b['answers']:,} answers ({k:.0f}x), ingest + stats went from {cost[0]:.2f} s "
+            f"to {cost[-1]:.2f} s: a fixed part (reading the questionnaire and the States: about {fixed:.2f} s on a "
+            f"straight line through the two ends) plus a part per answer; {verdict}. The charts draw the current "
+            f"round against the previous one, one chart per closed question ({b['n_charts']} here), so their time "
+            f"({a['charts']:.3f} s to {b['charts']:.3f} s) does not grow with the number of rounds: it is linear in "
+            "the number of questions, and answers only add to the counts on the bars."
+        )
+    if big:
+        st = big["stages"]
+        steps = ", ".join(f"{k} {v:.2f} s" for k, v in st.items())
+        out += ["", f"(b) The whole paper with {big['respondents']} States in each of its two rounds (the real "
+                "questionnaire and templates; each new State answers as a shipped respondent does, cycled), "
+                f"{big['pages'] or '?'} pages. Each step alone, in one process: {steps}. The PDF step "
+                f"(`workflow/scripts/render_pdf.py`, its own process) {big['pdf_step']:.2f} s; the bare WeasyPrint "
+                f"render of the same HTML {big['floor']:.2f} s."]
+        if big["built"]:
+            out.append(f"The build, cold: {big['cold']:.2f} s ({big['cold'] / big['floor']:.2f}x the floor).")
+        else:
+            why = ("a false alarm: the count check reads \"one hundred and ninety-three\" as \"ninety-three\" "
+                   "(number words above one hundred; surveypaper/checks.py)" if "ninety-three" in big["check"] else "this")
+            out += ["", f"The build itself stops at `check_templates`, with {why}. Its report:", "", "```",
+                    big["check"] or "(no check log)", "```", "", "So the steps above were timed one by one instead of as one build."]
+    out += [
+        "",
+        "At 193 States the build stays one short chain on one machine: ingest reads every response file, "
+        "stats and charts take well under a second, and the PDF render is what grows, and only with what "
+        "the paper prints (longer lists of States in the text and in Annex II), not with the number of answers. "
+        "Nothing here needs Snakemake's cluster executors: the workflow is a chain of single jobs, and a cluster "
+        "adds a queue and a file-system round trip to each job while the one heavy job, WeasyPrint laying out "
+        "one document, cannot be split. A cluster executor (`--executor slurm`, say) would pay off only with "
+        "many independent jobs: ingest split per round once responses number in the millions (the per-1,000-answer "
+        "cost above gives the arithmetic), or many papers built from the same stats (one per language or region), "
+        "each its own render_pdf job.",
+    ]
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scale-runs", type=int, default=3)
+    parser.add_argument("--preview-edits", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/RESULTS.md")
     args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d %H:%M %Z")
+    load_start = os.getloadavg()
+    t, notes = Timings(), {}
     with tempfile.TemporaryDirectory(prefix="paper-bench-") as tmp:
         base = Path(tmp)
-        results = bench_workflow(base, args.runs)
+        bench_workflow(base, args.runs, t, notes)
+        preview = bench_preview(args.preview_edits) if args.preview_edits else None
         scale = bench_scale(base, args.scale_runs)
-    text = report(results, scale, args.runs)
+        big = paper_at_193(base, args.scale_runs)
+    text = report(t, notes, preview, scale, big, args.runs, (load_start, os.getloadavg()), started)
     args.out.write_text(text, encoding="utf-8")
     print(text)
 
