@@ -1,25 +1,28 @@
 """Annex III charts: one SVG per closed question of the current round, with alt text from the data.
 
-Plain SVG written directly: a few dozen elements per chart (bars, one grid path, text kept as text),
-cheap for WeasyPrint to lay out and for a browser to show. Deterministic: the same stats give the
-same bytes (no date, no creator, no ids); text widths come from the vendored font's metrics.
+Drawn with matplotlib (the project's charting library), kept cheap for WeasyPrint to lay out: text
+stays text (`svg.fonttype: none`), no clip paths, at most seven ticks, no title inside the SVG (the
+annex's figure heading carries it). Deterministic: the same stats give the same bytes (fixed SVG
+hash salt, no date, no creator, a vendored font for the metrics). matplotlib is imported inside
+:func:`draw_charts` so importing this module, and building the manifest, stay cheap.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import tempfile
-import textwrap
 from pathlib import Path
 from typing import Any
 
 __all__ = ["PALETTE", "FONTS_DIR", "draw_charts", "chart_manifest", "alt_text", "closed_questions", "round_keys"]
 
-#: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face, and
-#: the regular face's advance widths place what depends on a text's width.
+#: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face.
 FONTS_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
-FONT_FILE = "LiberationSerif-Regular.ttf"
+FONT_FILES = (
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+)
 FONT_FAMILY = "Liberation Serif"
 
 #: One palette for every chart: the current round, the previous round, text, grid.
@@ -151,87 +154,69 @@ def _label(choice: str) -> str:
     return choice[:1].upper() + choice[1:]
 
 
+def _setup_fonts(fonts_dir: Path):
+    from matplotlib import font_manager
+
+    for name in FONT_FILES:
+        path = fonts_dir / name
+        if not path.is_file():
+            raise FileNotFoundError(f"chart font {path} is missing (vendored in templates/fonts/)")
+        font_manager.fontManager.addfont(str(path))
+    # Fails rather than falling back silently to another face with other metrics.
+    font_manager.findfont(
+        font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
+    )
+
+
+RC = {
+    "svg.hashsalt": "surveypaper",
+    "svg.fonttype": "none",  # text stays text: small files, selectable, cheap to lay out
+    "svg.image_inline": True,
+    "font.family": [FONT_FAMILY, "serif"],
+    "font.serif": [FONT_FAMILY, "Times New Roman", "DejaVu Serif"],
+    "font.size": FONT_SIZE,
+    "axes.edgecolor": PALETTE["muted"],
+    "axes.labelcolor": PALETTE["text"],
+    "axes.titlesize": FONT_SIZE + 2,
+    "axes.titleweight": "bold",
+    "text.color": PALETTE["text"],
+    "xtick.color": PALETTE["muted"],
+    "ytick.color": PALETTE["text"],
+    "xtick.labelsize": FONT_SIZE - 0.5,
+    "ytick.labelsize": FONT_SIZE,
+    "legend.fontsize": FONT_SIZE - 0.5,
+    "legend.frameon": False,
+    "path.simplify": True,
+    "axes.unicode_minus": False,
+}
+
+
 def _labels(question: dict, show_blank: bool) -> list[str]:
     return [_label(c) for c in _categories(question)] + ([_label(NO_ANSWER)] if show_blank else [])
 
 
-# --------------------------------------------------------------------------------------------
-# Drawing: the SVG is written directly, in points (1 user unit = 1 pt).
-#
-# A chart is a few dozen elements: bars as <rect>, the grid and the ticks as one <path> each,
-# text as <text> with presentation attributes (no CSS to parse, no clip paths, no <use>, no
-# per-artist groups). WeasyPrint lays out SVG text glyph by glyph, so the charts carry no more
-# text than they need: at most seven tick labels. Positions that depend on a text's width (the
-# common left margin, the room for a count beside its bar) come from the vendored font's own
-# advance widths, so the drawing does not depend on the fonts installed on the machine.
+def _text_width_in(texts: list[str]) -> float:
+    """Width in inches of the widest of ``texts`` at the tick-label size (for a common margin)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer = RendererAgg(10, 10, 72)
+    prop = FontProperties(family=FONT_FAMILY, size=FONT_SIZE)
+    widths = [renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts]
+    return max(widths + [0.0]) / 72
 
 
-@functools.lru_cache(maxsize=4)
-def _advances(font_path: str) -> tuple[dict[int, int], float]:
-    """(code point -> advance width in font units, units per em) of a TrueType font."""
-    from fontTools.ttLib import TTFont  # WeasyPrint's own dependency: already installed
-
-    font = TTFont(font_path, lazy=True)
-    metrics = font["hmtx"].metrics
-    advances = {cp: metrics[glyph][0] for cp, glyph in font.getBestCmap().items()}
-    return advances, float(font["head"].unitsPerEm)
+def _head(question: dict) -> str:
+    """The chart's title ("Q3. National policy plan ..."): in the SVG's metadata, not drawn (the annex heading shows it)."""
+    number = question.get("number")
+    title = question.get("short") or question["key"]
+    return f"Q{number}. {title}" if number else title
 
 
-class _Metrics:
-    """Text widths in points with the paper's regular text face."""
+def _draw_one(question, current, year, previous, previous_year, unit, path: Path, label_in: float) -> None:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    def __init__(self, fonts_dir: Path):
-        path = Path(fonts_dir) / FONT_FILE
-        if not path.is_file():
-            raise FileNotFoundError(f"chart font {path} is missing (vendored in templates/fonts/)")
-        self.advances, self.upem = _advances(str(path))
-        self.fallback = self.advances.get(ord("n"), self.upem / 2)
-
-    def width(self, text: str, size: float) -> float:
-        return sum(self.advances.get(ord(ch), self.fallback) for ch in text) * size / self.upem
-
-
-def _num(value: float) -> str:
-    """A coordinate with at most two decimals, without trailing zeros (stable, short)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def _ticks(top: float, max_intervals: int = 6) -> list[int]:
-    """Integer ticks from 0 with a step of 1, 2, 2.5, 5 x 10^k (whole numbers only) up to ``top``."""
-    magnitude = 1
-    while True:
-        for mult in (1, 2, 2.5, 5):
-            step = mult * magnitude
-            if step != int(step):
-                continue
-            if top / step <= max_intervals:
-                step = int(step)
-                return list(range(0, int(top // step) * step + 1, step))
-        magnitude *= 10
-
-
-TEXT_FONT = f"'{FONT_FAMILY}', 'Times New Roman', serif"
-ASCENT, DESCENT = 0.76, 0.22  # of the font size: where a baseline sits for top or bottom alignment
-LABEL_SIZE, NOTE_SIZE, TITLE_SIZE = FONT_SIZE, FONT_SIZE - 0.5, FONT_SIZE + 2
-
-
-def _text(x: float, y: float, text: str, size: float, fill: str, anchor: str = "start", extra: str = "") -> str:
-    attrs = f'x="{_num(x)}" y="{_num(y)}"'
-    if size != LABEL_SIZE:
-        attrs += f' font-size="{_num(size)}"'
-    if fill != PALETTE["text"]:
-        attrs += f' fill="{fill}"'
-    if anchor != "start":
-        attrs += f' text-anchor="{anchor}"'
-    return f"<text {attrs}{extra}>{_esc(text)}</text>"
-
-
-def _draw_one(question, current, year, previous, previous_year, unit, path: Path, label_w: float, metrics: _Metrics) -> None:
     cats = _categories(question)
     show_blank = _blank(current) > 0 or (previous is not None and _blank(previous) > 0)
     labels = _labels(question, show_blank)
@@ -252,99 +237,61 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     if previous is not None:
         series.append((previous_year, previous, PALETTE["previous"]))
 
-    number = question.get("number")
-    title = question.get("short") or question["key"]
-    head = f"Q{number}. {title}" if number else title
-    title_lines = textwrap.wrap(head, 62)
-
-    # Layout in points, the same margins for every chart so that they line up in the annex.
-    pt = 72.0
-    width = WIDTH_IN * pt
+    # Layout in inches, the same margins for every chart so that they line up in the annex.
     n_rows = len(labels)
-    row_h = (0.30 if len(series) == 1 else 0.46) * pt
-    left, right, bottom = label_w + 0.14 * pt, 0.12 * pt, 0.55 * pt
-    top = (0.06 + 0.2 * len(title_lines) + 0.3) * pt
+    row_h = 0.30 if len(series) == 1 else 0.46
+    left, right, bottom = label_in + 0.14, 0.12, 0.55
+    top = 0.3
     axes_h = n_rows * row_h
-    height = top + axes_h + bottom
-    x0, x1, y0, y1 = left, width - right, top, top + axes_h
-    plot_w = x1 - x0
+    height_in = top + axes_h + bottom
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
+    ax = fig.add_axes(
+        (left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
+    )
 
-    bar_h = (0.36 if len(series) == 2 else 0.58) * row_h  # in rows, as a share of a row
+    bar_h = 0.36 if len(series) == 2 else 0.58
     answered_now = int(current.get("answered") or 0)
     top_value = max([max(values(q)) for _, q, _ in series] + [1])
-    gap = 3.0  # between a bar and its count
-    # Room for every count beside its bar: the axis runs at least 20% past the longest bar.
-    x_max = top_value * 1.2
-    for _, qstats, _ in series:
-        for value, note in zip(values(qstats), annotations(qstats), strict=True):
-            room = plot_w - gap - metrics.width(note, NOTE_SIZE)
-            if value and room > 0:
-                x_max = max(x_max, value * plot_w / room)
-
-    def px(value: float) -> float:
-        return x0 + value / x_max * plot_w
-
-    def row_y(row: float) -> float:
-        return y0 + (row + 0.5) * row_h
-
-    out = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(width)}pt" height="{_num(height)}pt" '
-        f'viewBox="0 0 {_num(width)} {_num(height)}" font-family="{TEXT_FONT}" font-size="{_num(LABEL_SIZE)}" '
-        f'fill="{PALETTE["text"]}">',
-        f"<title>{_esc(head)}</title>",
-    ]
-    # grid and ticks behind everything
-    ticks = _ticks(x_max)
-    grid = " ".join(f"M{_num(px(t))} {_num(y0)}V{_num(y1)}" for t in ticks)
-    marks = " ".join(f"M{_num(px(t))} {_num(y1)}v3.5" for t in ticks)
-    out.append(f'<path d="{grid}" fill="none" stroke="{PALETTE["grid"]}" stroke-width="0.6"/>')
-    out.append(f'<path d="{marks}M{_num(x0)} {_num(y1)}H{_num(x1)}" fill="none" stroke="{PALETTE["muted"]}" stroke-width="0.8"/>')
-    for t in ticks:
-        out.append(_text(px(t), y1 + 12.9, str(t), NOTE_SIZE, PALETTE["muted"], "middle"))
-    out.append(_text((x0 + x1) / 2, y1 + 25, f"Number of {unit}", LABEL_SIZE, PALETTE["text"], "middle"))
-
-    # category labels, right-aligned on the common margin
-    for row, label in enumerate(labels):
-        out.append(_text(x0 - 6, row_y(row) + 0.34 * LABEL_SIZE, label, LABEL_SIZE, PALETTE["text"], "end"))
-
-    # bars (current round on top of each pair) and their counts
-    for i, (_, qstats, colour) in enumerate(series):
+    for i, (name, qstats, colour) in enumerate(series):
+        # current round on top of each pair: offsets grow downwards (the y axis is inverted)
         offset = (i - (len(series) - 1) / 2) * bar_h
-        for row, (value, note) in enumerate(zip(values(qstats), annotations(qstats), strict=True)):
-            centre = row_y(row) + offset
-            if value:
-                h = bar_h * 0.92
-                out.append(f'<rect x="{_num(x0)}" y="{_num(centre - h / 2)}" width="{_num(px(value) - x0)}" '
-                           f'height="{_num(h)}" fill="{colour}"/>')
-            out.append(_text(px(value) + gap, centre + 0.34 * NOTE_SIZE, note, NOTE_SIZE, PALETTE["text"]))
+        ys = [row + offset for row in range(n_rows)]
+        vals = values(qstats)
+        n = int(qstats.get("answered") or 0)
+        bars = ax.barh(ys, vals, height=bar_h * 0.92, color=colour, label=f"{name} (n = {n})", zorder=2)
+        for bar in bars:
+            bar.set_clip_on(False)
+        for y, v, note in zip(ys, vals, annotations(qstats), strict=True):
+            ax.text(v + top_value * 0.012, y, note, va="center", ha="left",
+                    fontsize=FONT_SIZE - 0.5, color=PALETTE["text"], zorder=3, clip_on=False)
+
+    ax.set_yticks(range(n_rows), labels)
+    ax.set_ylim(n_rows - 0.5, -0.5)  # first category on top
+    ax.set_xlim(0, top_value * 1.2)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 2.5, 5, 10]))
+    ax.set_xlabel(f"Number of {unit}")
+    ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6, zorder=0, clip_on=False)
+    ax.set_axisbelow(True)
+    ax.tick_params(axis="y", length=0, pad=6)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
 
     if answered_now == 0:
-        out.append(_text((x0 + x1) / 2, (y0 + y1) / 2 + 0.34 * (FONT_SIZE + 1), f"No answers in {year}",
-                         FONT_SIZE + 1, PALETTE["muted"], "middle", ' font-style="italic"'))
-    if len(series) == 2:  # the legend, above the plot's left edge
-        x, base = x0 + 2.1, y0 - 3.96
-        for name, qstats, colour in series:
-            n = int(qstats.get("answered") or 0)
-            text = f"{name} (n = {n})"
-            out.append(f'<rect x="{_num(x)}" y="{_num(base - 5.95)}" width="10.2" height="5.95" fill="{colour}"/>')
-            out.append(_text(x + 17, base, text, NOTE_SIZE, PALETTE["text"]))
-            x += 17 + metrics.width(text, NOTE_SIZE) + 12.75
+        ax.text(0.5, 0.5, f"No answers in {year}", transform=ax.transAxes, ha="center",
+                va="center", fontsize=FONT_SIZE + 1, color=PALETTE["muted"], style="italic")
+    if len(series) == 2:
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, borderaxespad=0.25,
+                  borderpad=0, handlelength=1.2, columnspacing=1.5)
     else:
-        out.append(_text(x0, y0 - 5 - DESCENT * NOTE_SIZE, f"{year}, n = {answered_now} {unit}", NOTE_SIZE,
-                         PALETTE["muted"]))
-
-    baseline = 0.06 * pt + ASCENT * TITLE_SIZE
-    for line in title_lines:
-        out.append(_text(0.02 * pt, baseline, line, TITLE_SIZE, PALETTE["text"], extra=' font-weight="bold"'))
-        baseline += 11.28
-    out.append("</svg>\n")
+        ax.annotate(f"{year}, n = {answered_now} {unit}", xy=(0, 1), xycoords="axes fraction",
+                    xytext=(0, 5), textcoords="offset points", ha="left", va="bottom",
+                    fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write("\n".join(out).encode("utf-8"))
+            fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None, "Title": _head(question)})
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -394,14 +341,16 @@ def draw_charts(
     answered the same question, its bars are drawn beside the current ones. Returns the manifest
     ``[{key, title, file: "charts/<key>.svg", alt}]`` in questionnaire order.
     """
+    import matplotlib
+
     out_dir = Path(out_dir)
-    metrics = _Metrics(Path(fonts_dir))
-    label_w = max(
-        [metrics.width(label, LABEL_SIZE) for q in closed_questions(questionnaire) for label in _labels(q, True)]
-        + [0.0]
-    )
     manifest: list[dict[str, Any]] = []
-    for question, current, year, previous, p_year, entry in _charts(stats, questionnaire, unit):
-        _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{question['key']}.svg", label_w, metrics)
-        manifest.append(entry)
+    with matplotlib.rc_context(RC):
+        _setup_fonts(Path(fonts_dir))
+        label_in = _text_width_in(
+            [label for q in closed_questions(questionnaire) for label in _labels(q, True)]
+        )
+        for question, current, year, previous, p_year, entry in _charts(stats, questionnaire, unit):
+            _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{question['key']}.svg", label_in)
+            manifest.append(entry)
     return manifest
