@@ -171,7 +171,7 @@ class Timings(dict):
 # --- the shipped paper ---------------------------------------------------------------------------
 
 
-def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> None:
+def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> Path:
     repo = fresh_copy(base, "repo")
     floor_pdf = base / "floor.pdf"
 
@@ -216,6 +216,7 @@ def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> None:
         sh(SNAKEMAKE, repo)  # back to the shipped data, untimed
 
     notes["timeline"] = timeline(repo)
+    return repo
 
 
 def _pages(pdf: Path) -> int | None:
@@ -242,6 +243,77 @@ def timeline(repo: Path) -> list[tuple[float, str]]:
     if proc.returncode != 0:
         raise SystemExit("the timeline build failed")
     return events
+
+
+# The plain-SVG chart writer the project tried before settling on matplotlib (commit 48cdd46):
+# drawn and laid out here beside the matplotlib charts, so that the README's comparison is measured.
+PLAIN_SVG_COMMIT = "48cdd46"
+EMPTY_SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIzNDBwdCIgaGVpZ2h0PSIxNjBwdCIvPg=="
+DRAW_PLAIN = """
+import importlib.util, json, sys
+from pathlib import Path
+from surveypaper import pipeline
+spec = importlib.util.spec_from_file_location("plain_charts", sys.argv[1])
+charts = importlib.util.module_from_spec(spec); spec.loader.exec_module(charts)
+stats = json.loads(Path(sys.argv[2]).read_text())
+q = pipeline.load_questionnaire(Path(sys.argv[3])).as_dict()
+charts.draw_charts(stats, q, Path(sys.argv[4]), fonts_dir=Path(sys.argv[5]))
+"""
+
+
+# WeasyPrint on variants of one print HTML, in one process, the variants alternating (less noise
+# than whole processes when the differences are a fraction of a second).
+RENDER_VARIANTS = """
+import json, statistics, sys, time
+from weasyprint import HTML
+base_url, out, runs, *files = sys.argv[1:]
+opts = dict(pdf_variant="pdf/ua-1", pdf_tags=True)
+times = {f: [] for f in files}
+for i in range(int(runs) + 1):
+    for f in files:
+        start = time.perf_counter()
+        HTML(filename=f, base_url=base_url).write_pdf(out, **opts)
+        if i:
+            times[f].append(time.perf_counter() - start)
+print(json.dumps({f: statistics.median(t) for f, t in times.items()}))
+"""
+
+
+def bench_charts(base: Path, repo: Path, runs: int) -> list[dict]:
+    """The charts: drawing them (whole process) and what they add to WeasyPrint's render of the paper.
+
+    WeasyPrint's share is its render of the build's print HTML minus the same render with each
+    chart replaced by an empty image of the same size (one process, variants alternating).
+    """
+    build = repo / "output/.build"
+    html = (build / "working_paper.print.html").read_text(encoding="utf-8")
+    prefix = re.search(r'<img src="([^"]*/)[^"/]+\.svg"', html).group(1)
+    variants = {"none (empty images of the same size)": re.sub(r'<img src="[^"]*\.svg"', f'<img src="{EMPTY_SVG}"', html)}
+    draws = {"matplotlib (the build's)": [PY, "workflow/scripts/draw_charts.py", str(build / "stats.json"),
+                                          str(repo / "raw/questionnaire.yaml"), str(base / "mpl"), "--fonts", "templates/fonts"]}
+    variants["matplotlib (the build's)"] = html
+    old = subprocess.run(["git", "-C", str(ROOT), "show", f"{PLAIN_SVG_COMMIT}:workflow/surveypaper/charts.py"],
+                         capture_output=True, text=True)
+    if old.returncode == 0:
+        module = base / "plain_charts.py"
+        module.write_text(old.stdout, encoding="utf-8")
+        plain = base / "plain"
+        name = f"plain SVG writer ({PLAIN_SVG_COMMIT})"
+        draws[name] = [PY, "-c", DRAW_PLAIN, str(module), str(build / "stats.json"), str(repo / "raw/questionnaire.yaml"),
+                       str(plain), str(repo / "templates/fonts")]
+        run(draws[name], repo)
+        variants[name] = html.replace(f'<img src="{prefix}', f'<img src="{plain.as_uri()}/')
+    files = {}
+    for i, (name, page) in enumerate(variants.items()):
+        files[name] = base / f"variant-{i}.html"
+        files[name].write_text(page, encoding="utf-8")
+    renders = json.loads(run([PY, "-c", RENDER_VARIANTS, (repo / "templates").as_uri() + "/", str(base / "variant.pdf"),
+                              str(max(runs, 7)), *map(str, files.values())], repo)[1].stdout)
+    rows = []
+    for name, path in files.items():
+        draw = statistics.median(sh(draws[name], repo) for _ in range(runs)) if name in draws else None
+        rows.append({"charts": name, "render": renders[str(path)], "draw": draw})
+    return rows
 
 
 def bench_preview(edits: int) -> dict | None:
@@ -422,7 +494,7 @@ def fmt_runs(times: list[float]) -> str:
     return ", ".join(f"{x:.2f}" for x in times)
 
 
-def report(t: Timings, notes: dict, preview: dict | None, scale: list[dict], big: dict | None, runs: int,
+def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], scale: list[dict], big: dict | None, runs: int,
            load: tuple[tuple, tuple], started: str) -> str:
     m = machine()
     floor, version = t.median("bare WeasyPrint render (floor)"), t.median("snakemake --version")
@@ -482,6 +554,22 @@ def report(t: Timings, notes: dict, preview: dict | None, scale: list[dict], big
     ]
     lines += [f"| {at:.2f} | {what} |" for at, what in notes["timeline"]]
     lines += ["", *breakdown(notes["timeline"], floor, version), ""]
+    none = next(r["render"] for r in charts if r["draw"] is None)
+    lines += [
+        "## The charts",
+        "",
+        "Drawing the 16 charts (whole process: interpreter, imports, drawing) and what they add to WeasyPrint's "
+        "render of the paper: the same print HTML rendered in one process, in turn with each set of charts and "
+        "with each chart replaced by an empty image of the same size (the baseline). Medians.",
+        "",
+        "| charts | drawing them, whole process (s) | WeasyPrint render, in process (s) | the charts' share of it (s) |",
+        "|---|---|---|---|",
+    ]
+    for r in charts:
+        draw = f"{r['draw']:.2f}" if r["draw"] is not None else ""
+        share = f"{r['render'] - none:.2f}" if r["draw"] is not None else ""
+        lines.append(f"| {r['charts']} | {draw} | {r['render']:.2f} | {share} |")
+    lines.append("")
     lines += [
         "## Scale: synthetic data",
         "",
@@ -509,11 +597,16 @@ def breakdown(events: list[tuple[float, str]], floor: float, version: float) -> 
     before_pdf = at.get("start render_pdf", 0) - first
     after_pdf = at["process exited"] - at.get("end render_pdf", 0)
     total = at["process exited"]
+    waited = ""
+    if "end draw_charts" in at and "end render_paper" in at:
+        lag = at["end draw_charts"] - at["end render_paper"]
+        waited = (f" The text was ready {lag:.2f} s before the charts: the PDF waited for them." if lag > 0 else
+                  f" The charts were ready {-lag:.2f} s before the text: the PDF waited for the text only.")
     return [
         f"- Snakemake's start-up (import, parse, DAG) until its first job: {first:.2f} s "
         f"(`snakemake --version`, its CLI alone, takes {version:.2f} s).",
         f"- the steps before the PDF (ingest, stats, check; charts in a second process beside them; the "
-        f"Markdown and print HTML): {before_pdf:.2f} s.",
+        f"Markdown and print HTML): {before_pdf:.2f} s.{waited}",
         f"- the PDF step (`python workflow/scripts/render_pdf.py`: interpreter, WeasyPrint import, layout, "
         f"PDF): {pdf:.2f} s, against {floor:.2f} s for the bare WeasyPrint render (median).",
         f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s.",
@@ -584,11 +677,12 @@ def main() -> None:
     t, notes = Timings(), {}
     with tempfile.TemporaryDirectory(prefix="paper-bench-") as tmp:
         base = Path(tmp)
-        bench_workflow(base, args.runs, t, notes)
+        repo = bench_workflow(base, args.runs, t, notes)
+        charts = bench_charts(base, repo, args.runs)
         preview = bench_preview(args.preview_edits) if args.preview_edits else None
         scale = bench_scale(base, args.scale_runs)
         big = paper_at_193(base, args.scale_runs)
-    text = report(t, notes, preview, scale, big, args.runs, (load_start, os.getloadavg()), started)
+    text = report(t, notes, preview, charts, scale, big, args.runs, (load_start, os.getloadavg()), started)
     args.out.write_text(text, encoding="utf-8")
     print(text)
 
