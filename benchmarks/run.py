@@ -308,7 +308,7 @@ def bench_charts(base: Path, repo: Path, runs: int) -> list[dict]:
         files[name] = base / f"variant-{i}.html"
         files[name].write_text(page, encoding="utf-8")
     renders = json.loads(run([PY, "-c", RENDER_VARIANTS, (repo / "templates").as_uri() + "/", str(base / "variant.pdf"),
-                              str(max(runs, 7)), *map(str, files.values())], repo)[1].stdout)
+                              str(max(runs, 11)), *map(str, files.values())], repo)[1].stdout)
     rows = []
     for name, path in files.items():
         draw = statistics.median(sh(draws[name], repo) for _ in range(runs)) if name in draws else None
@@ -560,7 +560,8 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
         "",
         "Drawing the 16 charts (whole process: interpreter, imports, drawing) and what they add to WeasyPrint's "
         "render of the paper: the same print HTML rendered in one process, in turn with each set of charts and "
-        "with each chart replaced by an empty image of the same size (the baseline). Medians.",
+        "with each chart replaced by an empty image of the same size (the baseline), eleven rounds or more. "
+        "Medians; differences below about 0.2 s are within this machine's noise.",
         "",
         "| charts | drawing them, whole process (s) | WeasyPrint render, in process (s) | the charts' share of it (s) |",
         "|---|---|---|---|",
