@@ -980,9 +980,6 @@ def redline(old_md: str, new_md: str, old_charts: Mapping[str, bytes] | None = N
 # The redline document
 
 
-PAPER_CSS = ("base.css", "screen.css")
-
-
 def redline_document(red: Redline, report: dict, old_label: str, new_label: str, *,
                      title: str = "", templates_dir: Path | None = None, css: str | None = None) -> str:
     """redline.html: the summary (changes, figures, lists of States) and the merged paper.
@@ -990,26 +987,14 @@ def redline_document(red: Redline, report: dict, old_label: str, new_label: str,
     ``css`` defaults to the paper's screen CSS (``templates/css/base.css`` and ``screen.css``);
     the redline's own styles are in the template.
     """
-    import jinja2
     from markupsafe import Markup
 
-    from .render import TEMPLATES_DIR
+    from .render import TEMPLATES_DIR, _jinja_env, _read_css
 
     templates_dir = Path(templates_dir or TEMPLATES_DIR)
     if css is None:
-        css = "\n".join(
-            f"/* {name} */\n" + (templates_dir / "css" / name).read_text(encoding="utf-8").strip() + "\n"
-            for name in PAPER_CSS
-            if (templates_dir / "css" / name).is_file()
-        )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir / "layout")),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+        css = _read_css(templates_dir, "screen")  # the paper's own screen CSS
+    env = _jinja_env(templates_dir)
     env.filters["figure"] = format_figure
     env.filters["list_title"] = list_title
     env.filters["answer_words"] = answer_words
