@@ -651,17 +651,22 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
                    "(number words above one hundred; surveypaper/checks.py)" if "ninety-three" in big["check"] else "this")
             out += ["", f"The build itself stops at `check_templates`, with {why}. Its report:", "", "```",
                     big["check"] or "(no check log)", "```", "", "So the steps above were timed one by one instead of as one build."]
+    at193 = ""
+    if big:
+        st = big["stages"]
+        at193 = (f" Of its steps the PDF render takes longest ({big['pdf_step']:.2f} s), then the charts "
+                 f"({st['charts']:.2f} s, in their own process beside the check) and ingest ({st['ingest']:.2f} s, "
+                 f"reading every response file); stats takes {st['stats']:.2f} s.")
     out += [
         "",
-        "At 193 States the build stays one short chain on one machine: ingest reads every response file, "
-        "stats and charts take well under a second, and the PDF render is what grows, and only with what "
-        "the paper prints (longer lists of States in the text and in Annex II), not with the number of answers. "
+        "At 193 States the build stays one short chain on one machine." + at193 + " The PDF grows with what the "
+        "paper prints (longer lists of States in the text and in Annex II), not with the number of answers. "
         "Nothing here needs Snakemake's cluster executors: the workflow is a chain of single jobs, and a cluster "
-        "adds a queue and a file-system round trip to each job while the one heavy job, WeasyPrint laying out "
-        "one document, cannot be split. A cluster executor (`--executor slurm`, say) would pay off only with "
-        "many independent jobs: ingest split per round once responses number in the millions (the per-1,000-answer "
-        "cost above gives the arithmetic), or many papers built from the same stats (one per language or region), "
-        "each its own render_pdf job.",
+        "adds a queue and a file-system round trip to each job while the one heavy job, WeasyPrint laying out one "
+        "document, cannot be split. A cluster executor (`--executor slurm`, say) would pay off only with many "
+        "independent jobs: ingest split per round once responses number in the millions (the cost per 1,000 "
+        "answers above gives the arithmetic), or many papers built from the same stats (one per language or "
+        "region), each its own render_pdf job.",
     ]
     return out
 
