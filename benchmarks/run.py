@@ -654,9 +654,10 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
     at193 = ""
     if big:
         st = big["stages"]
-        at193 = (f" Of its steps the PDF render takes longest ({big['pdf_step']:.2f} s), then the charts "
-                 f"({st['charts']:.2f} s, in their own process beside the check) and ingest ({st['ingest']:.2f} s, "
-                 f"reading every response file); stats takes {st['stats']:.2f} s.")
+        steps = sorted([(big["pdf_step"], "the PDF render"), (st["charts"], "the charts (their own process, beside the check)"),
+                        (st["ingest"], "ingest (every response file read)"), (st["check"], "the check")], reverse=True)
+        at193 = (" Its longest steps: " + ", ".join(f"{name} {sec:.2f} s" for sec, name in steps)
+                 + f"; stats takes {st['stats']:.2f} s.")
     out += [
         "",
         "At 193 States the build stays one short chain on one machine." + at193 + " The PDF grows with what the "
