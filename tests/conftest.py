@@ -95,6 +95,14 @@ def copy_repo(dest: Path) -> Path:
     return dest
 
 
+def copy_built_repo(dest: Path, built_output: Path) -> Path:
+    """A repository copy holding a complete build: the session build's output/ and Snakemake metadata."""
+    repo = copy_repo(dest)
+    shutil.copytree(built_output, repo / "output")
+    shutil.copytree(built_output.parent / ".snakemake", repo / ".snakemake", ignore=shutil.ignore_patterns("locks"))
+    return repo
+
+
 @pytest.fixture(scope="session")
 def built_paper(tmp_path_factory) -> Path:
     """The output/ folder of one full build of the shipped data, in a tmp copy of the repository."""

@@ -9,14 +9,13 @@ stderr), which files change, what gets imported. Timings live in benchmarks/.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_repo, run_snakemake
+from conftest import copy_built_repo, copy_repo, run_snakemake
 
 RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "publish_outputs", "all"}
 DATA_STEPS = {"ingest_responses", "compute_stats", "draw_charts"}
@@ -27,10 +26,7 @@ NEW_RESPONSE = "state: CAN\nanswers:\n  migration_in_development: yes\n  nationa
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory, built_paper) -> Path:
     """A repository copy holding a complete build (copied from the session build, metadata too)."""
-    repo = copy_repo(tmp_path_factory.mktemp("incremental") / "repo")
-    shutil.copytree(built_paper.parent / "output", repo / "output")
-    shutil.copytree(built_paper.parent / ".snakemake", repo / ".snakemake", ignore=shutil.ignore_patterns("locks"))
-    return repo
+    return copy_built_repo(tmp_path_factory.mktemp("incremental") / "repo", built_paper)
 
 
 def planned(repo: Path, *targets: str) -> set[str]:

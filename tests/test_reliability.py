@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,18 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_repo, run_snakemake
-
-DELIVERABLES = ["working_paper.md", "working_paper.html", "working_paper.pdf", "stats.json"]
-
+from conftest import copy_built_repo, run_snakemake
 
 @pytest.fixture(scope="module")
 def good_repo(tmp_path_factory, built_paper) -> Path:
     """A repository copy holding a complete good build (copied from the session build)."""
-    repo = copy_repo(tmp_path_factory.mktemp("reliable") / "repo")
-    shutil.copytree(built_paper.parent / "output", repo / "output")
-    shutil.copytree(built_paper.parent / ".snakemake", repo / ".snakemake", ignore=shutil.ignore_patterns("locks"))
-    return repo
+    return copy_built_repo(tmp_path_factory.mktemp("reliable") / "repo", built_paper)
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
