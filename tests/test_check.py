@@ -151,6 +151,15 @@ def test_count_from_the_same_list_passes(repo, capsys):
     assert not at(lines, line) and code == 0
 
 
+def test_count_above_one_hundred_in_words():
+    """'One hundred and three States:' is 103, not three (a paper with all 193 UN Member States)."""
+    names = [f"State {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(103)]
+    lines = [RenderedLine("a.md.j2", 1, "The following one hundred and three States responded:"), RenderedLine("a.md.j2", 2, "")]
+    lines += [RenderedLine("a.md.j2", 3 + i, f"- {name}") for i, name in enumerate(names)]
+    assert count_findings(lines, names) == []
+    assert count_findings(lines[:-1], names)  # one fewer listed: a finding
+
+
 def test_count_against_a_bulleted_list():
     lines = [RenderedLine("a.md.j2", 1, "The following three States responded:"), RenderedLine("a.md.j2", 2, "")]
     lines += [RenderedLine("a.md.j2", 3, f"- {name}") for name in ("Argentina", "Brazil")]
@@ -163,7 +172,9 @@ def test_names_with_and_count_as_one_state():
     assert count_findings(lines, ["Trinidad and Tobago", "Brazil"]) == []
 
 
-@pytest.mark.parametrize("text, value", [("53", 53), ("fifty-three", 53), ("Fifty three", 53), ("fifteen", 15), ("a hundred", 100)])
+@pytest.mark.parametrize("text, value", [("53", 53), ("fifty-three", 53), ("Fifty three", 53), ("fifteen", 15), ("a hundred", 100),
+                                         ("one hundred and ninety-three", 193), ("One hundred ninety three", 193),
+                                         ("two hundred", 200), ("banana", None)])
 def test_parse_number(text, value):
     assert parse_number(text) == value
 

@@ -189,26 +189,36 @@ _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
           "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_VALUE = {w: i for i, w in enumerate(_UNITS)} | {w: 10 * i for i, w in enumerate(_TENS) if w}
+_BELOW_100 = (
+    rf"(?:{'|'.join(w for w in _TENS if w)})(?:[-\s](?:{'|'.join(_UNITS[1:10])}))?|"
+    rf"{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}"
+)
+#: "fifty-three", "a hundred", "one hundred and ninety-three", "nine hundred and ninety-nine".
 NUMBER_WORDS = (
-    rf"(?:(?:one\s+|a\s+)?hundred|(?:{'|'.join(w for w in _TENS if w)})(?:[-\s](?:{'|'.join(_UNITS[1:10])}))?|"
-    rf"{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))})"
+    rf"(?:(?:(?:a|{'|'.join(_UNITS[1:10])})\s+)?hundred(?:\s+(?:and\s+)?(?:{_BELOW_100}))?|{_BELOW_100})"
 )
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})*|\b{NUMBER_WORDS}\b)"
 
 
 def parse_number(text: str) -> int | None:
-    """'53', 'fifty-three', 'Fifty three', 'a hundred' -> int; None when it is not a number."""
+    """'53', 'fifty-three', 'Fifty three', 'a hundred', 'one hundred and ninety-three' -> int; else None."""
     t = " ".join(text.lower().replace("-", " ").split())
     if re.fullmatch(r"\d{1,3}(?:,\d{3})*", t):
         return int(t.replace(",", ""))
-    if t in ("hundred", "a hundred", "one hundred"):
-        return 100
+    words = [w for w in t.split() if w != "and"]
+    if words[:2] == ["a", "hundred"]:
+        words = words[1:]
     total = 0
-    for part in t.split():
-        if part not in _WORD_VALUE:
+    for word in words:
+        if word == "hundred":
+            if total >= 100:
+                return None
+            total = (total or 1) * 100
+        elif word in _WORD_VALUE:
+            total += _WORD_VALUE[word]
+        else:
             return None
-        total += _WORD_VALUE[part]
-    return total if t else None
+    return total if words else None
 
 
 def half_up(k: int, n: int) -> int:
