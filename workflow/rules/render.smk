@@ -36,18 +36,20 @@ rule render_html:
         pipeline.screen_step(input.markdown, TEMPLATES, input.charts, output[0])
 
 
-# Its own process: WeasyPrint is the one heavy import, and SIGALRM bounds a runaway layout. A plain
-# script under shell: (script: would import Snakemake into that process too).
+# Its own process (surveypaper.warm), started by the onstart hook of common.smk so that WeasyPrint
+# is imported while the responses are read; a runaway layout is stopped after pdf_timeout.
 rule render_pdf:
     input:
         print_html=f"{BUILD}/working_paper.print.html",
         charts=f"{BUILD}/charts",
         templates=TEMPLATE_FILES,
-        code=pkg("render", "pipeline"),
-        script=PDF_SCRIPT,
+        code=pkg("render", "pipeline", "warm"),
     output:
         f"{BUILD}/working_paper.pdf",
     log:
         f"{BUILD}/logs/render_pdf.log",
-    shell:
-        "{PYTHON:q} {input.script:q} {input.print_html:q} {output:q} --assets {TEMPLATES:q} --allow {input.charts:q} --timeout {config[pdf_timeout]}"
+    run:
+        from surveypaper import pipeline, warm
+
+        warm.call(pipeline.PDF, input.print_html, output[0], TEMPLATES, [input.charts],
+                  timeout=config["pdf_timeout"], what="the PDF render")

@@ -4,9 +4,9 @@ Most rules run in the Snakemake process itself (``run:`` blocks, with the profil
 ``force-use-threads``): the ``*_step`` functions below. They pay no interpreter start-up and no
 import twice, and the project files every step reads (questionnaire, States, themes,
 ``paper.yaml``) are parsed once per build and per file version (:func:`_cached`). Two steps run
-in processes of their own (``workflow/scripts/``): the charts, so that they are drawn on another
-core while the templates are checked, and the PDF, because WeasyPrint is the one heavy import and
-a runaway layout must be stoppable by a signal.
+in processes of their own, started ahead of them (:mod:`surveypaper.warm`, :data:`CHARTS` and
+:data:`PDF`): the charts, so that they are drawn on another core while the templates are checked,
+and the PDF, because WeasyPrint is the heaviest import and a runaway layout must be stoppable.
 
 A step that finds a problem writes its one report to stderr and raises :class:`BuildStopped`,
 which Snakemake prints as one more line (no traceback); nothing is published.
@@ -23,6 +23,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .publish import write_atomic
+from .warm import Step
 
 NOTHING_PUBLISHED = "Nothing was published; output/ still holds the last good paper."
 
@@ -209,6 +210,14 @@ def time_limit(seconds: int, what: str):
     return bound()
 
 
+# --- the steps with processes of their own (see surveypaper.warm) ----------------------------
+
+#: matplotlib's import (about 0.5 s) is paid in a process started while the responses are read.
+CHARTS = Step("surveypaper.pipeline:charts_step", ("matplotlib.figure", "matplotlib.backends.backend_svg"))
+#: WeasyPrint's (about 0.6 s) likewise; its process can also be stopped by a signal.
+PDF = Step("surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"))
+
+
 # --- the rules' steps (called from the run: blocks of workflow/rules/*.smk) -----------------
 
 
@@ -241,6 +250,17 @@ def charts_step(stats_json: Path, questionnaire_path: Path, out_dir: Path, fonts
     questionnaire = load_questionnaire(questionnaire_path).as_dict()
     manifest = draw_charts(_read_json(stats_json), questionnaire, out_dir, fonts_dir=Path(fonts_dir or FONTS_DIR))
     write_text(out_dir / "charts.json", dump_json(manifest))
+
+
+def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list) -> None:
+    """The PDF from the print HTML: project assets and ``allowed_dirs`` (the charts) only."""
+    from .render import RenderError, write_pdf
+
+    html = Path(print_html_path).read_text(encoding="utf-8")
+    try:
+        write_pdf(html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs])
+    except RenderError as exc:
+        raise _stop(f"render_pdf: {exc}") from None
 
 
 def check_step(stats_json: Path, raw_dir: Path, templates_dir: Path, log: Path) -> None:

@@ -1,0 +1,124 @@
+"""surveypaper.warm: steps in processes started ahead of them (behaviour, not speed)."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from surveypaper import warm
+
+HELPERS = str(Path(__file__).parent / "helpers")
+
+
+@pytest.fixture(autouse=True)
+def helpers_importable(monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([HELPERS, os.environ.get("PYTHONPATH", "")]))
+
+
+WRITE = warm.Step("warm_steps:write", ("json",))
+SLEEP = warm.Step("warm_steps:sleep")
+STOP = warm.Step("warm_steps:stop")
+CRASH = warm.Step("warm_steps:crash")
+
+
+def wait_until(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_call_without_start_runs_the_step(tmp_path):
+    out = tmp_path / "out.txt"
+    warm.call(WRITE, out, "hello", timeout=60, what="writing")
+    assert out.read_text().startswith("hello from ")
+
+
+def test_started_process_is_the_one_called(tmp_path):
+    warm.start(WRITE)
+    wait_until(lambda: warm.started(WRITE))
+    pid = warm._slots[WRITE].proc.pid
+    out = tmp_path / "out.txt"
+    warm.call(WRITE, out, "hi", timeout=60, what="writing")
+    assert out.read_text() == f"hi from {pid}"
+    assert not warm.started(WRITE)  # one call per process
+
+
+def test_chained_processes_start_one_after_another(tmp_path):
+    warm.start(WRITE, SLEEP)
+    wait_until(lambda: warm.started(WRITE) and warm.started(SLEEP))
+    first, second = warm._slots[WRITE].proc, warm._slots[SLEEP].proc
+    assert first.pid != second.pid
+    warm.call(SLEEP, 0, timeout=60, what="sleeping")
+    warm.call(WRITE, tmp_path / "a.txt", "a", timeout=60, what="writing")
+    assert first.poll() is not None and second.poll() is not None
+
+
+def test_failure_reported_by_the_step_fails_the_call(capfd):
+    with pytest.raises(warm.StepFailed, match="the step failed"):
+        warm.call(STOP, "the data disagree", timeout=60, what="the step")
+    err = capfd.readouterr().err
+    assert "the data disagree" in err and "Traceback" not in err
+
+
+def test_a_bug_shows_its_traceback(capfd):
+    with pytest.raises(warm.StepFailed):
+        warm.call(CRASH, timeout=60, what="the step")
+    assert "ZeroDivisionError: a bug in a step" in capfd.readouterr().err
+
+
+def test_runaway_step_is_stopped_with_a_clear_message(capfd):
+    with pytest.raises(warm.StepFailed):
+        warm.call(SLEEP, 30, timeout=1, what="the PDF render")
+    assert "the PDF render took longer than 1 s and was stopped" in capfd.readouterr().err
+
+
+def test_unneeded_process_exits_when_the_build_ends():
+    """A build that never calls the step (it failed earlier) leaves no process behind."""
+    script = textwrap.dedent(f"""
+        import sys, time
+        from surveypaper import warm
+        warm.start(warm.Step("warm_steps:sleep"))
+        while not warm.started(warm.Step("warm_steps:sleep")):
+            time.sleep(0.05)
+        print(warm._slots[warm.Step("warm_steps:sleep")].proc.pid, flush=True)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    pid = int(out.stdout)
+    wait_until(lambda: not _alive(pid))
+
+
+def test_process_stops_when_its_build_is_killed(tmp_path):
+    """SIGKILL of the build alone (not its group): the step's process does not run on."""
+    script = textwrap.dedent("""
+        import threading
+        from surveypaper import warm
+        step = warm.Step("warm_steps:sleep")
+        warm.start(step)
+        warm.call(step, 120, timeout=300, what="sleeping")
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    wait_until(lambda: _children(parent.pid))
+    child = _children(parent.pid)[0]
+    time.sleep(0.5)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    wait_until(lambda: not _alive(child), timeout=10)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

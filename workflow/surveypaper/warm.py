@@ -1,0 +1,194 @@
+"""Step processes started ahead of their step, so that their imports overlap the steps before them.
+
+Two steps run in processes of their own: the charts (matplotlib) and the PDF (WeasyPrint). Each
+such process spends 0.5-0.7 s importing its library before it can do anything, and on a cold
+build both sit on the PDF's critical path. So the workflow's ``onstart`` hook calls
+:func:`start` for those of them that are going to run, as soon as Snakemake knows its jobs: each
+process imports its modules while the Snakemake process validates the responses, then waits
+for one call. The step's ``run:`` block calls :func:`call`, which hands the arguments to the
+waiting process (or starts one then, if none was started) and waits for it to finish.
+
+The protocol is one line of JSON on the process's stdin: ``{"args": [...], "timeout": s,
+"what": "the PDF render"}``. The process runs ``function(*args)`` under :func:`time_limit
+<surveypaper.pipeline.time_limit>`, writes nothing on stdout, reports a failure on stderr and
+exits non-zero. A process that reads end-of-file instead (the build ended, or failed before
+needing it) exits at once and quietly; one whose parent dies stops too, so a killed build leaves
+no process writing into ``output/.build``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Step", "StepFailed", "call", "start", "started"]
+
+#: The folder that holds the ``surveypaper`` package: first on the processes' PYTHONPATH, so they
+#: run the same code as the Snakemake process that starts them.
+_PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step run in a process of its own: ``function`` ("module:name"), after importing ``preload``."""
+
+    function: str
+    preload: tuple[str, ...] = ()
+
+    def argv(self) -> list[str]:
+        return [sys.executable, "-m", __name__, self.function, *self.preload]
+
+
+class StepFailed(RuntimeError):
+    """The step's process reported a failure (on stderr, already shown) or could not be run."""
+
+
+class _Slot:
+    """A step's process: not started yet, waiting, or taken by :func:`call`."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.taken = False
+
+
+_lock = threading.Lock()
+_slots: dict[Step, _Slot] = {}
+
+
+def _spawn(step: Step) -> subprocess.Popen:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+    # stdout says "ready" once the imports are done; stderr is the build's own, so that a
+    # report from the step reaches the user as it is.
+    return subprocess.Popen(step.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+
+
+def start(*steps: Step) -> None:
+    """Start a process for each of ``steps``, one after another, in the background; returns at once.
+
+    Each begins when the one before it has done its imports, so that they do not share a core
+    with each other as well as with the Snakemake process: list first the step needed first.
+    """
+    chain = []
+    with _lock:
+        for step in steps:
+            slot = _slots.get(step)
+            if slot is None or (slot.proc is not None and slot.proc.poll() is not None):
+                _slots[step] = slot = _Slot()
+                chain.append((step, slot))
+
+    def run_chain() -> None:
+        for step, slot in chain:
+            with _lock:
+                if slot.taken:  # called before its turn: call() started it
+                    continue
+                slot.proc = proc = _spawn(step)
+            proc.stdout.readline()  # "ready", or end-of-file if it died
+
+    if chain:
+        threading.Thread(target=run_chain, name="surveypaper.warm", daemon=True).start()
+
+
+def started(step: Step) -> bool:
+    """Whether a process has been started for ``step`` and is waiting for its call."""
+    with _lock:
+        slot = _slots.get(step)
+        return slot is not None and slot.proc is not None and slot.proc.poll() is None
+
+
+def call(step: Step, *args, timeout: int, what: str) -> None:
+    """Run ``step`` with ``args`` (JSON values) in its process; raise :class:`StepFailed` if it fails.
+
+    The step itself stops after ``timeout`` seconds with a clear message; should its process not
+    answer even a minute after that, it is killed.
+    """
+    with _lock:
+        slot = _slots.pop(step, None)
+        proc = None
+        if slot is not None:
+            slot.taken = True
+            proc = slot.proc
+    if proc is None or proc.poll() is not None:
+        proc = _spawn(step)
+    request = json.dumps({"args": [str(a) if isinstance(a, Path) else a for a in args], "timeout": timeout, "what": what})
+    try:
+        proc.stdin.write(request + "\n")
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass  # the process died before reading: its exit status tells
+    try:
+        code = proc.wait(timeout + 60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise StepFailed(f"{what} did not stop within {timeout + 60} s and was killed") from None
+    finally:
+        if proc.poll() is None:  # interrupted while waiting: do not leave it behind
+            proc.kill()
+    if code != 0:
+        raise StepFailed(f"{what} failed (exit status {code}): see the report above")
+
+
+# --- the process's side ----------------------------------------------------------------------
+
+
+def _watch_parent(parent: int) -> None:
+    """Stop this process when the one that started it is gone (a killed build)."""
+    import _thread
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    _thread.interrupt_main()  # KeyboardInterrupt in the step: its own clean-up runs
+    time.sleep(5)
+    os._exit(1)
+
+
+def _serve(function: str, preload: list[str]) -> int:
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    module_name, _, name = function.partition(":")
+    for module in preload:
+        importlib.import_module(module)
+    target = getattr(importlib.import_module(module_name), name)
+    print("ready", flush=True)
+    os.dup2(2, 1)  # from now on the step's own output goes to stderr: nobody reads this pipe
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0  # no call came: the build did not need this step after all
+    request = json.loads(line)
+    from .pipeline import time_limit
+
+    with time_limit(int(request["timeout"]), request["what"]):
+        target(*request["args"])
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    from .pipeline import NOTHING_PUBLISHED, BuildStopped, TimeLimitExceeded
+
+    function, *preload = argv
+    try:
+        return _serve(function, preload)
+    except KeyboardInterrupt:
+        return 130
+    except BuildStopped:  # the step wrote its report
+        return 1
+    except TimeLimitExceeded as exc:
+        sys.stderr.write(f"\n{exc}\n{NOTHING_PUBLISHED}\n")
+        return 1
+    # Anything else is a bug: its traceback is the report.
+
+
+if __name__ == "__main__":
+    status = main(sys.argv[1:])
+    # The step's files are written and closed (atomically); what is left is the interpreter
+    # collecting matplotlib's or WeasyPrint's objects one by one, 0.1-0.2 s the build waits for.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
