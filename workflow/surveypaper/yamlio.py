@@ -18,15 +18,25 @@ class YamlError(Exception):
         super().__init__(f"{path}: {where}: {message}")
 
 
-def _load(path: Path, typ: str):
-    yaml = YAML(typ=typ, pure=True)
+def _parse(text: str, typ: str, pure: bool):
+    yaml = YAML(typ=typ, pure=pure)
     yaml.allow_duplicate_keys = False
+    return yaml.load(text)
+
+
+def _load(path: Path, typ: str):
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise YamlError(path, f"not UTF-8 text (byte {exc.start})") from None
     try:
-        return yaml.load(text)
+        # libyaml's parser (ruamel.yaml.clib) first: three times faster than ruamel's own, with
+        # ruamel's YAML 1.2 resolver and constructor either way.
+        return _parse(text, typ, pure=False)
+    except YAMLError:
+        pass  # libyaml is stricter than YAML 1.2 in places ("{text: Why?}"): ruamel's own parser decides
+    try:
+        return _parse(text, typ, pure=True)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
