@@ -112,9 +112,16 @@ def test_a_new_response_reruns_what_depends_on_it(repo):
 def test_the_text_does_not_wait_for_the_charts(tmp_path, repo):
     fresh = copy_repo(tmp_path / "fresh")  # no build yet: everything is to be done
     text_only = planned(fresh, "output/.build/working_paper.md", "output/.build/working_paper.print.html")
-    assert text_only == {"ingest_responses", "compute_stats", "check_templates", "render_paper"}
+    assert text_only == {"ingest_responses", "compute_stats", "render_paper"}
     assert "draw_charts" in planned(fresh, "output/.build/working_paper.pdf")
     assert "draw_charts" in planned(fresh, "output/.build/working_paper.html")
+
+
+def test_the_check_reads_the_drawn_charts_and_gates_publishing(tmp_path, repo):
+    fresh = copy_repo(tmp_path / "fresh")
+    assert "draw_charts" in planned(fresh, "output/.build/templates_checked.stamp")
+    assert "check_templates" not in planned(fresh, "output/.build/working_paper.pdf")
+    assert "check_templates" in planned(fresh, "output/.build/published.stamp")
 
 
 def test_the_print_html_links_the_charts_the_pdf_and_screen_html_show(repo):

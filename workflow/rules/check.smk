@@ -1,8 +1,12 @@
-# `paper check` inside the build: the templates must agree with the data before render_paper runs.
-# Its output is a stamp; render_paper depends on it (see workflow/rules/render.smk).
+# `paper check` inside the build: the templates must agree with the data, and with the charts as
+# drawn (Annex III's text is checked too), before anything is published. It gates publish_outputs,
+# not the render: the text and the PDF are made beside it, and a finding stops the build before
+# output/ is touched. Waiting for the charts also keeps it off the PDF's critical path: it runs
+# while WeasyPrint lays the paper out, on the core the charts have just left.
 rule check_templates:
     input:
         stats=f"{BUILD}/stats.json",
+        charts=f"{BUILD}/charts",
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         templates=TEMPLATE_FILES,
@@ -14,4 +18,4 @@ rule check_templates:
     run:
         from surveypaper import pipeline
 
-        pipeline.check_step(input.stats, RAW, TEMPLATES, log[0])
+        pipeline.check_step(input.stats, input.charts, RAW, TEMPLATES, log[0])

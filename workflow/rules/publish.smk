@@ -4,6 +4,7 @@ rule publish_outputs:
         html=f"{BUILD}/working_paper.html",
         pdf=f"{BUILD}/working_paper.pdf",
         stats=f"{BUILD}/stats.json",
+        checked=f"{BUILD}/templates_checked.stamp",
         charts=f"{BUILD}/charts",
         code=pkg("pipeline", "publish"),
     output:

@@ -6,7 +6,6 @@ rule render_paper:
         stats=f"{BUILD}/stats.json",
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
-        checked=f"{BUILD}/templates_checked.stamp",
         templates=TEMPLATE_FILES,
         code=pkg("pipeline", "render", "charts", "templating", "template_errors", "filters", "context", "questionnaire", "states"),
     output:

@@ -213,7 +213,8 @@ def time_limit(seconds: int, what: str):
 # --- the steps with processes of their own (see surveypaper.warm) ----------------------------
 
 #: matplotlib's import (about 0.5 s) is paid in a process started while the responses are read.
-CHARTS = Step("surveypaper.pipeline:charts_step", ("matplotlib.figure", "matplotlib.backends.backend_svg"))
+CHARTS = Step("surveypaper.pipeline:charts_step",
+              ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"))
 #: WeasyPrint's (about 0.6 s) likewise; its process can also be stopped by a signal.
 PDF = Step("surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"))
 
@@ -263,12 +264,13 @@ def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: l
         raise _stop(f"render_pdf: {exc}") from None
 
 
-def check_step(stats_json: Path, raw_dir: Path, templates_dir: Path, log: Path) -> None:
-    """`paper check` on the templates against the data; findings stop the build."""
-    from .checks import check_templates
+def check_step(stats_json: Path, charts_dir: Path, raw_dir: Path, templates_dir: Path, log: Path) -> None:
+    """`paper check` on the templates against the data and the drawn charts; findings stop the build."""
+    from .checks import charts_manifest, check_templates
 
     raw_dir, templates_dir = Path(raw_dir), Path(templates_dir)
-    findings = check_templates(templates_dir, context(_read_json(stats_json), raw_dir, templates_dir, []), raw_dir)
+    charts = charts_manifest(Path(charts_dir))
+    findings = check_templates(templates_dir, context(_read_json(stats_json), raw_dir, templates_dir, charts), raw_dir)
     if findings:
         report = "\n".join(str(f) for f in findings)
         write_text(log, report + "\n")
