@@ -1,8 +1,9 @@
 """Annex III charts: one SVG per closed question of the current round, with alt text from the data.
 
-Drawn with matplotlib (the project's charting library), kept cheap for WeasyPrint to lay out: text
-stays text (`svg.fonttype: none`), no clip paths, at most seven ticks, no title inside the SVG (the
-annex's figure heading carries it). Deterministic: the same stats give the same bytes (fixed SVG
+Drawn with matplotlib (the project's charting library) straight onto a Figure, without Axes (see
+:func:`_draw_one`), and kept cheap for WeasyPrint to lay out: text stays text (`svg.fonttype:
+none`), no clip paths, at most seven ticks, no title inside the SVG (the annex's figure heading
+carries it). Deterministic: the same stats give the same bytes (fixed SVG
 hash salt, no date, no creator, a vendored font for the metrics). matplotlib is imported inside
 :func:`draw_charts` so importing this module, and building the manifest, stay cheap.
 """
@@ -214,8 +215,20 @@ def _head(question: dict) -> str:
 
 
 def _draw_one(question, current, year, previous, previous_year, unit, path: Path, label_in: float) -> None:
+    """One horizontal bar chart, drawn straight onto a matplotlib Figure.
+
+    No Axes: matplotlib's axes build a Tick object (two lines, two labels, a grid line) per tick,
+    and clip paths for all of it, and lay every one out again at each draw; for a chart this
+    simple that was two thirds of its time. Here the plot area is one transform (data to figure)
+    and everything on it a plain artist: rectangles, lines, text.
+    """
     from matplotlib.figure import Figure
+    from matplotlib.collections import LineCollection
+    from matplotlib.markers import TICKDOWN
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
     from matplotlib.ticker import MaxNLocator
+    from matplotlib.transforms import Bbox, BboxTransform, offset_copy
 
     cats = _categories(question)
     show_blank = _blank(current) > 0 or (previous is not None and _blank(previous) > 0)
@@ -245,47 +258,59 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     axes_h = n_rows * row_h
     height_in = top + axes_h + bottom
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
-    ax = fig.add_axes(
-        (left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
-    )
+    area = Bbox.from_bounds(left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
 
-    bar_h = 0.36 if len(series) == 2 else 0.58
     answered_now = int(current.get("answered") or 0)
     top_value = max([max(values(q)) for _, q, _ in series] + [1])
-    for i, (name, qstats, colour) in enumerate(series):
-        # current round on top of each pair: offsets grow downwards (the y axis is inverted)
-        offset = (i - (len(series) - 1) / 2) * bar_h
-        ys = [row + offset for row in range(n_rows)]
-        vals = values(qstats)
-        n = int(qstats.get("answered") or 0)
-        bars = ax.barh(ys, vals, height=bar_h * 0.92, color=colour, label=f"{name} (n = {n})", zorder=2)
-        for bar in bars:
-            bar.set_clip_on(False)
-        for y, v, note in zip(ys, vals, annotations(qstats), strict=True):
-            ax.text(v + top_value * 0.012, y, note, va="center", ha="left",
-                    fontsize=FONT_SIZE - 0.5, color=PALETTE["text"], zorder=3, clip_on=False)
+    x_max = top_value * 1.2
+    # data (x: count, y: row, first row on top) -> figure
+    data = BboxTransform(Bbox([[0, n_rows - 0.5], [x_max, -0.5]]), area) + fig.transFigure
+    frame = BboxTransform(Bbox.unit(), area) + fig.transFigure  # the plot area's own fractions
 
-    ax.set_yticks(range(n_rows), labels)
-    ax.set_ylim(n_rows - 0.5, -0.5)  # first category on top
-    ax.set_xlim(0, top_value * 1.2)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 2.5, 5, 10]))
-    ax.set_xlabel(f"Number of {unit}")
-    ax.grid(axis="x", color=PALETTE["grid"], linewidth=0.6, zorder=0, clip_on=False)
-    ax.set_axisbelow(True)
-    ax.tick_params(axis="y", length=0, pad=6)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
+    def text(x, y, s, transform, **kw):
+        kw.setdefault("fontsize", FONT_SIZE)
+        kw.setdefault("color", PALETTE["text"])
+        fig.text(x, y, s, transform=transform, **kw)
+
+    # grid, baseline, ticks and their labels, the axis label
+    ticks = [t for t in MaxNLocator(nbins=6, integer=True, steps=[1, 2, 2.5, 5, 10]).tick_values(0, x_max)
+             if 0 <= t <= x_max]
+    grid_y = (n_rows - 0.5, -0.5)
+    fig.add_artist(LineCollection([[(t, grid_y[0]), (t, grid_y[1])] for t in ticks], transform=data,
+                                  colors=PALETTE["grid"], linewidths=0.6, zorder=0))
+    fig.add_artist(Line2D([0, 1], [0, 0], transform=frame, color=PALETTE["muted"], linewidth=0.8, zorder=1))
+    fig.add_artist(Line2D(ticks, [grid_y[0]] * len(ticks), transform=data, linestyle="none", marker=TICKDOWN,
+                          markersize=3.5, markeredgewidth=0.8, color=PALETTE["muted"], zorder=1))
+    under = offset_copy(data, fig=fig, y=-5.5, units="points")
+    for t in ticks:
+        text(t, grid_y[0], f"{t:g}", under, ha="center", va="top", fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
+    text(0.5, 0, f"Number of {unit}", offset_copy(frame, fig=fig, y=-19, units="points"), ha="center", va="top")
+    beside = offset_copy(data, fig=fig, x=-6, units="points")
+    for row, label in enumerate(labels):
+        text(0, row, label, beside, ha="right", va="center_baseline")
+
+    # the bars, current round on top of each pair, each with its count (and share)
+    bar_h = 0.36 if len(series) == 2 else 0.58
+    handles = []
+    for i, (name, qstats, colour) in enumerate(series):
+        offset = (i - (len(series) - 1) / 2) * bar_h
+        for row, (v, note) in enumerate(zip(values(qstats), annotations(qstats), strict=True)):
+            y = row + offset
+            fig.add_artist(Rectangle((0, y - bar_h * 0.46), v, bar_h * 0.92, transform=data, facecolor=colour,
+                                     edgecolor="none", zorder=2))
+            text(v + top_value * 0.012, y, note, data, ha="left", va="center", fontsize=FONT_SIZE - 0.5, zorder=3)
+        n = int(qstats.get("answered") or 0)
+        handles.append(Patch(facecolor=colour, label=f"{name} (n = {n})"))
 
     if answered_now == 0:
-        ax.text(0.5, 0.5, f"No answers in {year}", transform=ax.transAxes, ha="center",
-                va="center", fontsize=FONT_SIZE + 1, color=PALETTE["muted"], style="italic")
+        text(0.5, 0.5, f"No answers in {year}", frame, ha="center", va="center", fontsize=FONT_SIZE + 1,
+             color=PALETTE["muted"], style="italic")
     if len(series) == 2:
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=2, borderaxespad=0.25,
-                  borderpad=0, handlelength=1.2, columnspacing=1.5)
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(area.x0, area.y1), ncol=2,
+                   borderaxespad=0.25, borderpad=0, handlelength=1.2, columnspacing=1.5)
     else:
-        ax.annotate(f"{year}, n = {answered_now} {unit}", xy=(0, 1), xycoords="axes fraction",
-                    xytext=(0, 5), textcoords="offset points", ha="left", va="bottom",
-                    fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
+        text(0, 1, f"{year}, n = {answered_now} {unit}", offset_copy(frame, fig=fig, y=5, units="points"),
+             ha="left", va="bottom", fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

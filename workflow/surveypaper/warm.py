@@ -8,8 +8,9 @@ process imports its modules while the Snakemake process validates the responses,
 for one call. The step's ``run:`` block calls :func:`call`, which hands the arguments to the
 waiting process (or starts one then, if none was started) and waits for it to finish.
 
-The protocol is one line of JSON on the process's stdin: ``{"args": [...], "timeout": s,
-"what": "the PDF render"}``. The process runs ``function(*args)`` under :func:`time_limit
+The protocol is two lines on the process's stdin: ``go`` (import now), then one line of JSON,
+``{"args": [...], "timeout": s, "what": "the PDF render"}``, to which it answers ``ready`` on
+stdout when its imports are done. The process runs ``function(*args)`` under :func:`time_limit
 <surveypaper.pipeline.time_limit>`, writes nothing on stdout, reports a failure on stderr and
 exits non-zero. A process that reads end-of-file instead (the build ended, or failed before
 needing it) exits at once and quietly; one whose parent dies stops too, so a killed build leaves
@@ -50,46 +51,59 @@ class StepFailed(RuntimeError):
 
 
 class _Slot:
-    """A step's process: not started yet, waiting, or taken by :func:`call`."""
+    """A step's process: started, told to import ("go"), and taken by :func:`call`."""
 
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen | None = None
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.go_sent = False
         self.taken = False
+
+    def go(self) -> None:
+        """Let the process import its modules (once; the caller holds the lock)."""
+        if not self.go_sent:
+            self.go_sent = True
+            try:
+                self.proc.stdin.write("go\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass  # it died: call() sees that and starts another
 
 
 _lock = threading.Lock()
 _slots: dict[Step, _Slot] = {}
 
 
-def _spawn(step: Step) -> subprocess.Popen:
+def _spawn(step: Step) -> _Slot:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
     # stdout says "ready" once the imports are done; stderr is the build's own, so that a
     # report from the step reaches the user as it is.
-    return subprocess.Popen(step.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen(step.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+    return _Slot(proc)
 
 
 def start(*steps: Step) -> None:
-    """Start a process for each of ``steps``, one after another, in the background; returns at once.
+    """Start a process for each of ``steps``; returns at once.
 
-    Each begins when the one before it has done its imports, so that they do not share a core
-    with each other as well as with the Snakemake process: list first the step needed first.
+    The interpreters start together, but each imports its modules only when the one before it
+    has done its own, so that they do not share a core with each other as well as with the
+    Snakemake process: list first the step needed first.
     """
     chain = []
     with _lock:
         for step in steps:
             slot = _slots.get(step)
-            if slot is None or (slot.proc is not None and slot.proc.poll() is not None):
-                _slots[step] = slot = _Slot()
-                chain.append((step, slot))
+            if slot is None or slot.proc.poll() is not None:
+                _slots[step] = slot = _spawn(step)
+                chain.append(slot)
 
     def run_chain() -> None:
-        for step, slot in chain:
+        for slot in chain:
             with _lock:
-                if slot.taken:  # called before its turn: call() started it
+                if slot.taken:  # called before its turn: call() said go
                     continue
-                slot.proc = proc = _spawn(step)
-            proc.stdout.readline()  # "ready", or end-of-file if it died
+                slot.go()
+            slot.proc.stdout.readline()  # "ready", or end-of-file if it died
 
     if chain:
         threading.Thread(target=run_chain, name="surveypaper.warm", daemon=True).start()
@@ -99,7 +113,7 @@ def started(step: Step) -> bool:
     """Whether a process has been started for ``step`` and is waiting for its call."""
     with _lock:
         slot = _slots.get(step)
-        return slot is not None and slot.proc is not None and slot.proc.poll() is None
+        return slot is not None and slot.proc.poll() is None
 
 
 def call(step: Step, *args, timeout: int, what: str) -> None:
@@ -108,15 +122,14 @@ def call(step: Step, *args, timeout: int, what: str) -> None:
     The step itself stops after ``timeout`` seconds with a clear message; should its process not
     answer even a minute after that, it is killed.
     """
+    request = json.dumps({"args": [str(a) if isinstance(a, Path) else a for a in args], "timeout": timeout, "what": what})
     with _lock:
         slot = _slots.pop(step, None)
-        proc = None
-        if slot is not None:
-            slot.taken = True
-            proc = slot.proc
-    if proc is None or proc.poll() is not None:
-        proc = _spawn(step)
-    request = json.dumps({"args": [str(a) if isinstance(a, Path) else a for a in args], "timeout": timeout, "what": what})
+        if slot is None or slot.proc.poll() is not None:
+            slot = _spawn(step)
+        slot.taken = True
+        slot.go()
+    proc = slot.proc
     try:
         proc.stdin.write(request + "\n")
         proc.stdin.close()
@@ -153,6 +166,8 @@ def _watch_parent(parent: int) -> None:
 def _serve(function: str, preload: list[str]) -> int:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     module_name, _, name = function.partition(":")
+    if sys.stdin.readline().strip() != "go":
+        return 0  # no call came: the build did not need this step after all
     for module in preload:
         importlib.import_module(module)
     target = getattr(importlib.import_module(module_name), name)
