@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -57,6 +58,21 @@ def test_chained_processes_start_one_after_another(tmp_path):
     warm.call(SLEEP, 0, timeout=60, what="sleeping")
     warm.call(WRITE, tmp_path / "a.txt", "a", timeout=60, what="writing")
     assert first.poll() is not None and second.poll() is not None
+
+
+def test_next_process_imports_once_the_one_before_is_called(tmp_path):
+    """The chain moves on when a step is called, even if its own imports are still running."""
+    slow = warm.Step("warm_steps:write", ("slow_import",))
+    warm.start(slow, SLEEP)
+    wait_until(lambda: warm.started(slow) and warm.started(SLEEP))
+    time.sleep(0.5)
+    assert warm._slots[slow].go_sent and not warm._slots[SLEEP].go_sent  # waits for the slow imports
+    caller = threading.Thread(target=warm.call, args=(slow, tmp_path / "a.txt", "a"), kwargs={"timeout": 60, "what": "w"})
+    caller.start()
+    wait_until(lambda: warm._slots[SLEEP].go_sent, timeout=2)  # well before slow_import's 3 s are over
+    assert caller.is_alive()
+    caller.join()
+    warm.call(SLEEP, 0, timeout=60, what="sleeping")
 
 
 def test_failure_reported_by_the_step_fails_the_call(capfd):

@@ -57,6 +57,7 @@ class _Slot:
         self.proc = proc
         self.go_sent = False
         self.taken = False
+        self.done_waiting = threading.Event()  # its imports are done, or its step was called
 
     def go(self) -> None:
         """Let the process import its modules (once; the caller holds the lock)."""
@@ -86,8 +87,9 @@ def start(*steps: Step) -> None:
     """Start a process for each of ``steps``; returns at once.
 
     The interpreters start together, but each imports its modules only when the one before it
-    has done its own, so that they do not share a core with each other as well as with the
-    Snakemake process: list first the step needed first.
+    has done its own or has been called (the Snakemake process is then past the work before it),
+    so that they do not all share the cores with that work at once: list first the step needed
+    first.
     """
     chain = []
     with _lock:
@@ -103,7 +105,13 @@ def start(*steps: Step) -> None:
                 if slot.taken:  # called before its turn: call() said go
                     continue
                 slot.go()
-            slot.proc.stdout.readline()  # "ready", or end-of-file if it died
+
+            def ready(slot=slot) -> None:
+                slot.proc.stdout.readline()  # "ready", or end-of-file if it died
+                slot.done_waiting.set()
+
+            threading.Thread(target=ready, daemon=True).start()
+            slot.done_waiting.wait()
 
     if chain:
         threading.Thread(target=run_chain, name="surveypaper.warm", daemon=True).start()
@@ -129,6 +137,9 @@ def call(step: Step, *args, timeout: int, what: str) -> None:
             slot = _spawn(step)
         slot.taken = True
         slot.go()
+    # Its inputs are made: the Snakemake process is past the work before it, so the next process
+    # in the chain may import now, beside this one's.
+    slot.done_waiting.set()
     proc = slot.proc
     try:
         proc.stdin.write(request + "\n")
