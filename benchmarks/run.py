@@ -611,11 +611,11 @@ def breakdown(events: list[tuple[float, str]], floor: float, version: float) -> 
     return [
         f"- Snakemake's start-up (import, parse, DAG) until its first job: {first:.2f} s "
         f"(`snakemake --version`, its CLI alone, takes {version:.2f} s).",
-        f"- the steps before the PDF (ingest, stats, check, the Markdown and print HTML in the Snakemake "
-        f"process; the charts in a process started when the DAG was ready, which imported matplotlib while "
-        f"the responses were read): {before_pdf:.2f} s.{waited}",
-        f"- the PDF step (its process started when matplotlib's import was done, so WeasyPrint was imported "
-        f"while the charts were drawn: layout and PDF): {pdf:.2f} s, against {floor:.2f} s for the bare "
+        f"- the steps before the PDF (ingest, stats, the Markdown and print HTML in the Snakemake process; "
+        f"the charts in a process started when the DAG was ready, which imported matplotlib while the "
+        f"responses were read): {before_pdf:.2f} s.{waited}",
+        f"- the PDF step (its process started with the charts' and imported WeasyPrint while they were drawn; "
+        f"the check ran beside it in the Snakemake process): {pdf:.2f} s, against {floor:.2f} s for the bare "
         f"WeasyPrint render, interpreter and import included (median).",
         f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s.",
     ]
