@@ -1,6 +1,6 @@
 """Benchmarks: whole-process timings of the workflow, medians of N runs after a warm-up.
 
-    python benchmarks/run.py [--runs 5] [--scale-runs 3] [--preview-edits 15] [--out benchmarks/RESULTS.md]
+    python benchmarks/run.py [--runs 11] [--scale-runs 3] [--preview-edits 15] [--out benchmarks/RESULTS.md]
 
 Each scenario runs in a fresh copy of the repository under a temporary folder (the working tree
 is never touched), with that copy's own `workflow/` first on PYTHONPATH. Timings are wall-clock
@@ -681,7 +681,7 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=11)  # the machine is shared: more runs, steadier medians
     parser.add_argument("--scale-runs", type=int, default=3)
     parser.add_argument("--preview-edits", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/RESULTS.md")
