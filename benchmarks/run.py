@@ -661,7 +661,7 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
     at193 = ""
     if big:
         st = big["stages"]
-        steps = sorted([(big["pdf_step"], "the PDF render"), (st["charts"], "the charts (their own process, beside the check)"),
+        steps = sorted([(big["pdf_step"], "the PDF render"), (st["charts"], "the charts (their own process, beside the text)"),
                         (st["ingest"], "ingest (every response file read)"), (st["check"], "the check")], reverse=True)
         at193 = (" Its longest steps: " + ", ".join(f"{name} {sec:.2f} s" for sec, name in steps)
                  + f"; stats takes {st['stats']:.2f} s.")
