@@ -66,6 +66,27 @@ def test_bad_input_keeps_last_good_paper(good_repo, name, content, message):
             target.write_bytes(original)
 
 
+def test_bad_input_fails_again_on_the_next_run_and_is_read_once_fixed(good_repo):
+    """A failed build is not forgotten: running again without a fix fails again, not 'Nothing to be done'."""
+    before = snapshot(good_repo / "output")
+    target = good_repo / "raw/responses/2008/CAN.yaml"
+    try:
+        target.write_text("state: CAN\nanswers: {national_plan: Maybe}\n", encoding="utf-8")
+        for _ in range(2):
+            result = run_snakemake(good_repo)
+            assert result.returncode != 0, result.stderr[-2000:]
+            assert "one of: yes, no" in result.stderr
+            assert snapshot(good_repo / "output") == before
+        target.write_text((good_repo / "raw/responses/2008/ARG.yaml").read_text(encoding="utf-8")
+                          .replace("state: ARG", "state: CAN"), encoding="utf-8")
+        result = run_snakemake(good_repo)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "Canada" in (good_repo / "output/working_paper.md").read_text(encoding="utf-8")
+    finally:
+        target.unlink(missing_ok=True)
+        assert run_snakemake(good_repo).returncode == 0
+
+
 def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
     before = snapshot(good_repo / "output")
     section = good_repo / "templates/sections/08_recommendations.md.j2"

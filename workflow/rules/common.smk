@@ -86,4 +86,7 @@ onsuccess:
 
 onerror:
     _stop_rescheduling_timers()
+    from surveypaper.pipeline import forget_staging
+
+    forget_staging(BUILD)  # so that the next run reports the problem again (see its docstring)
     _exit_fast()

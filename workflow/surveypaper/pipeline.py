@@ -295,6 +295,30 @@ def screen_step(markdown_path: Path, templates_dir: Path, charts_dir: Path, out:
     write_text(out, screen_html(Path(markdown_path).read_text(encoding="utf-8"), templates_dir, charts_dir))
 
 
+def forget_staging(build_dir: Path, keep: tuple[str, ...] = ("logs",)) -> None:
+    """After a failed build, remove what it staged (``keep`` aside), so that the next run redoes every step.
+
+    Snakemake deletes the outputs of the job that failed, and on the next run does not redo a job
+    whose output is missing while the jobs after it are up to date; nor does it count as changed
+    an input whose checksum it recorded when the failed job started. So a response file that
+    failed validation would be left out silently by the next run ("Nothing to be done", exit 0).
+    With nothing staged, the next run starts again from raw/ and reports the problem again.
+    ``output/`` (the last good paper) is not touched.
+    """
+    import shutil
+
+    build_dir = Path(build_dir)
+    if not build_dir.is_dir():
+        return
+    for entry in build_dir.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+
+
 def publish_step(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> None:
     """Move the complete staged deliverables into output/, each atomically."""
     from .publish import publish
