@@ -109,6 +109,18 @@ def test_unneeded_process_exits_when_the_build_ends():
     wait_until(lambda: not _alive(pid))
 
 
+def test_process_whose_build_is_gone_before_it_is_ready_exits_quietly():
+    """A build that failed early closes its end of the pipes while the step is still importing."""
+    proc = subprocess.Popen(WRITE.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ})
+    proc.stdout.close()  # nobody will read "ready"
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
 def test_process_stops_when_its_build_is_killed(tmp_path):
     """SIGKILL of the build alone (not its group): the step's process does not run on."""
     script = textwrap.dedent("""

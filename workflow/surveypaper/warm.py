@@ -182,7 +182,11 @@ def _serve(function: str, preload: list[str]) -> int:
     for module in preload:
         importlib.import_module(module)
     target = getattr(importlib.import_module(module_name), name)
-    print("ready", flush=True)
+    try:
+        print("ready", flush=True)
+    except BrokenPipeError:  # the build that started it is gone: nobody will call
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # so that the final flush has somewhere to go
+        return 0
     os.dup2(2, 1)  # from now on the step's own output goes to stderr: nobody reads this pipe
     line = sys.stdin.readline()
     if not line.strip():
@@ -196,7 +200,7 @@ def _serve(function: str, preload: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    from .pipeline import NOTHING_PUBLISHED, BuildStopped, TimeLimitExceeded
+    from .pipeline import BuildStopped, TimeLimitExceeded, _stop
 
     function, *preload = argv
     try:
@@ -206,7 +210,7 @@ def main(argv: list[str]) -> int:
     except BuildStopped:  # the step wrote its report
         return 1
     except TimeLimitExceeded as exc:
-        sys.stderr.write(f"\n{exc}\n{NOTHING_PUBLISHED}\n")
+        _stop(str(exc))  # the same one report as any step that stops the build
         return 1
     # Anything else is a bug: its traceback is the report.
 
