@@ -126,11 +126,6 @@ def _inline_text(token) -> str:
     return "".join(parts).strip()
 
 
-def escapeHtml(raw: str) -> str:  # noqa: N802 - markdown_it.common.utils.escapeHtml, the same four entities
-    """Escape ``&``, ``<``, ``>`` and ``"`` for HTML text and attribute values."""
-    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def _new_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
@@ -272,6 +267,8 @@ class _Renderer:
         return renderer.renderToken(tokens, idx, options, env)
 
     def _image(self, renderer, tokens, idx, options, env):
+        from markdown_it.common.utils import escapeHtml
+
         tok = tokens[idx]
         src = tok.attrGet("src") or ""
         alt = renderer.renderInlineAsText(tok.children or [], options, env)
@@ -485,6 +482,8 @@ def promote_title(title_block: str, title: str) -> str:
     is the first heading of the tagged PDF (PDF/UA wants H1 before H2) and of the HTML outline.
     Without such a line the block is left as it is.
     """
+    from markdown_it.common.utils import escapeHtml
+
     wanted = " ".join(escapeHtml(title).split())
 
     def split(m: re.Match) -> str:
