@@ -1,7 +1,6 @@
 # Inputs computed at parse time: cheap globbing only, nothing heavy is imported here.
 # The rules take no `params:`: when a job with params finishes, Snakemake 9 imports pandas to hash
 # them (about 0.4 s in the build's own process). The run: blocks read the paths below instead.
-import sys
 from pathlib import Path
 
 RAW = Path(config["raw"])
@@ -57,14 +56,12 @@ def _stop_rescheduling_timers():
 
 # The two steps with processes of their own start as soon as Snakemake knows they will run:
 # their imports (matplotlib, WeasyPrint) then overlap the steps before them (surveypaper.warm).
-WARM_STEPS = {"draw_charts": "CHARTS", "render_pdf": "PDF"}
-
-
 onstart:
     from surveypaper import pipeline, warm
 
     to_run = {job.rule.name for job in workflow.dag.needrun_jobs()}
-    warm.start(*(getattr(pipeline, step) for rule, step in WARM_STEPS.items() if rule in to_run))
+    steps = {"draw_charts": pipeline.CHARTS, "render_pdf": pipeline.PDF}  # in the order they are needed
+    warm.start(*(step for rule, step in steps.items() if rule in to_run))
 
 
 def _exit_fast():

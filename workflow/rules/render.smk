@@ -36,7 +36,7 @@ rule render_html:
 
 
 # Its own process (surveypaper.warm), started by the onstart hook of common.smk so that WeasyPrint
-# is imported while the responses are read; a runaway layout is stopped after pdf_timeout.
+# is imported while the charts are drawn; a runaway layout is stopped after pdf_timeout.
 rule render_pdf:
     input:
         print_html=f"{BUILD}/working_paper.print.html",

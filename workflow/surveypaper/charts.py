@@ -3,8 +3,8 @@
 Drawn with matplotlib (the project's charting library) straight onto a Figure, without Axes (see
 :func:`_draw_one`), and kept cheap for WeasyPrint to lay out: text stays text (`svg.fonttype:
 none`), no clip paths, at most seven ticks, no title inside the SVG (the annex's figure heading
-carries it). Deterministic: the same stats give the same bytes (fixed SVG
-hash salt, no date, no creator, a vendored font for the metrics). matplotlib is imported inside
+carries it). Deterministic: the same stats give the same bytes (fixed SVG hash salt, no date, no
+creator, a vendored font for the metrics). matplotlib is imported inside
 :func:`draw_charts` so importing this module, and building the manifest, stay cheap.
 """
 

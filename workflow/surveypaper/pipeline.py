@@ -5,7 +5,7 @@ Most rules run in the Snakemake process itself (``run:`` blocks, with the profil
 import twice, and the project files every step reads (questionnaire, States, themes,
 ``paper.yaml``) are parsed once per build and per file version (:func:`_cached`). Two steps run
 in processes of their own, started ahead of them (:mod:`surveypaper.warm`, :data:`CHARTS` and
-:data:`PDF`): the charts, so that they are drawn on another core while the templates are checked,
+:data:`PDF`): the charts, so that they are drawn on another core while the text is rendered,
 and the PDF, because WeasyPrint is the heaviest import and a runaway layout must be stoppable.
 
 A step that finds a problem writes its one report to stderr and raises :class:`BuildStopped`,
