@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from surveypaper.charts import alt_text, closed_questions, draw_charts, round_keys
+from surveypaper.charts import alt_text, chart_manifest, closed_questions, draw_charts, round_keys
 
 QUESTIONNAIRE = {
     "title": "Tiny",
@@ -92,7 +93,21 @@ def test_one_chart_per_closed_question_of_the_current_round_in_questionnaire_ord
         "title": "Has a national plan",
         "file": "charts/plan.svg",
         "alt": "26 of 53 States (49%) answered yes, 27 (51%) no; in 9 9 of 45 (20%) yes.",
+        "size_pt": [340.15748, 127.44],  # 120 mm wide; two rows of two bars
     }
+
+
+def test_each_chart_is_the_size_the_manifest_says_before_it_is_drawn(drawn):
+    """The PDF is laid out from these sizes while the charts are drawn (render.layout_pdf)."""
+    out, manifest = drawn
+    assert chart_manifest(copy.deepcopy(STATS), QUESTIONNAIRE) == manifest
+    heights = set()
+    for chart in manifest:
+        root = ET.parse(out / f"{chart['key']}.svg").getroot()
+        declared = [float(root.get(side).removesuffix("pt")) for side in ("width", "height")]
+        assert declared == chart["size_pt"], chart["key"]
+        heights.add(chart["size_pt"][1])
+    assert len(heights) > 2  # rows with and without the previous round, with and without "no answer"
 
 
 def test_alt_text_is_written_from_the_data(drawn):

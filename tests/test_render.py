@@ -357,3 +357,95 @@ def test_renderer_errors_fail_the_build(tmp_path):
     with pytest.raises(RenderError, match="lang"):
         write_pdf(PAGE.replace(' lang="en"', "").format(""), tmp_path / "p.pdf", tmp_path)
     assert not (tmp_path / "p.pdf").exists()
+
+
+# --- the PDF laid out while its charts are drawn (render.layout_pdf) -----------------------------
+
+AHEAD_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title>t</title>'
+    "<style>@page {{ size: A5; }} p {{ font-size: 14pt; }}</style></head><body>"
+    + "".join(f"<p>Paragraph {i} of the text that fills the pages before and after the charts.</p>" for i in range(40))
+    + '{}<p>The end.</p></body></html>'
+)
+
+
+def chart_svg(width_pt: float, height_pt: float, colour: str = "#1f4e79") -> str:
+    """A chart as matplotlib writes its size: in points, on the root element."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_pt}pt" height="{height_pt}pt" '
+            f'viewBox="0 0 {width_pt} {height_pt}"><rect width="{width_pt / 2}" height="{height_pt / 3}" fill="{colour}"/>'
+            f'<text x="4" y="{height_pt - 4}" font-size="9">42 of 53 States</text></svg>')
+
+
+@pytest.fixture
+def linked_charts(tmp_path):
+    """(page linking two charts, the charts' folder, their assumed sizes); nothing drawn yet."""
+    charts = tmp_path / "output/.build/charts"
+    charts.mkdir(parents=True)
+    href = render.charts_href(charts, render.TEMPLATES_DIR)
+    imgs = "".join(f'<figure><img src="{href}{name}.svg" alt="chart {name}"></figure>' for name in ("a", "b"))
+    sizes = {str(charts / "a.svg"): [340.15748, 127.44], str(charts / "b.svg"): [340.15748, 169.2]}
+    return AHEAD_PAGE.format(imgs), charts, sizes
+
+
+def draw(charts: Path, sizes: dict, colour: str = "#1f4e79") -> None:
+    for path, (w, h) in sizes.items():
+        Path(path).write_text(chart_svg(w, h, colour), encoding="utf-8")
+
+
+def test_pdf_laid_out_before_its_charts_exist_is_the_pdf_a_plain_render_gives(linked_charts, tmp_path):
+    page, charts, sizes = linked_charts
+    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])  # nothing drawn yet
+    draw(charts, sizes)
+    ahead = write_pdf(page, tmp_path / "ahead.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    assert layout.outcome == "used"
+    plain = write_pdf(page, tmp_path / "plain.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    assert ahead.read_bytes() == plain.read_bytes()
+    # and the charts drawn are the ones in it, not the empty stand-ins of the layout
+    draw(charts, sizes, colour="#9dc3e6")
+    other = write_pdf(page, tmp_path / "other.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    assert other.read_bytes() != plain.read_bytes()
+
+
+def test_chart_of_another_size_than_assumed_is_laid_out_again(linked_charts, tmp_path):
+    page, charts, sizes = linked_charts
+    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    drawn = dict(sizes)
+    drawn[str(charts / "b.svg")] = [340.15748, 300.0]  # one more row than the stats said
+    draw(charts, drawn)
+    ahead = write_pdf(page, tmp_path / "ahead.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    assert layout.outcome == "not used: b.svg is not the size assumed"
+    plain = write_pdf(page, tmp_path / "plain.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    assert ahead.read_bytes() == plain.read_bytes()
+
+
+def test_layout_of_another_html_is_not_used(linked_charts, tmp_path):
+    page, charts, sizes = linked_charts
+    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    draw(charts, sizes)
+    edited = page.replace("The end.", "The end, edited.")
+    ahead = write_pdf(edited, tmp_path / "ahead.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    assert layout.outcome == "not used: it was made for another HTML or other folders"
+    plain = write_pdf(edited, tmp_path / "plain.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    assert ahead.read_bytes() == plain.read_bytes()
+
+
+def test_chart_missing_when_the_pdf_is_written_fails_as_a_plain_render_does(linked_charts, tmp_path):
+    page, charts, sizes = linked_charts
+    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    draw(charts, {str(charts / "a.svg"): sizes[str(charts / "a.svg")]})  # b.svg never drawn
+    out = tmp_path / "paper.pdf"
+    out.write_bytes(b"the last good paper")
+    with pytest.raises(BlockedFetchError, match="no such file"):
+        write_pdf(page, out, render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    assert layout.outcome.startswith("not used: ")
+    assert out.read_bytes() == b"the last good paper"
+
+
+def test_problems_found_while_laying_out_ahead_still_fail_the_pdf(linked_charts, tmp_path):
+    page, charts, sizes = linked_charts
+    page = page.replace(' alt="chart b"', "")  # PDF/UA: an image needs its alt text
+    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    draw(charts, sizes)
+    with pytest.raises(RenderError, match="alt"):
+        write_pdf(page, tmp_path / "p.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    assert not (tmp_path / "p.pdf").exists()

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PALETTE", "FONTS_DIR", "draw_charts", "chart_manifest", "alt_text", "closed_questions", "round_keys"]
+__all__ = ["PALETTE", "FONTS_DIR", "draw_charts", "chart_manifest", "chart_size_pt", "alt_text", "closed_questions", "round_keys"]
 
 #: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face.
 FONTS_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
@@ -42,6 +42,7 @@ NO_ANSWER = "no answer"
 # is 9 pt on paper; on a 360 px phone the chart shrinks by only about a quarter.
 WIDTH_IN = 120 / 25.4
 FONT_SIZE = 9
+TOP_IN, BOTTOM_IN = 0.3, 0.55  # above the plot area (legend or "n ="), below it (ticks, axis label)
 
 
 def round_keys(stats: dict) -> list[str]:
@@ -192,6 +193,31 @@ RC = {
 }
 
 
+def _show_blank(current: dict, previous: dict | None) -> bool:
+    return _blank(current) > 0 or (previous is not None and _blank(previous) > 0)
+
+
+def _geometry(question: dict, current: dict, previous: dict | None) -> tuple[int, float, float]:
+    """(rows, row height, figure height), heights in inches: all the chart's size depends on.
+
+    One row per category (and one for "no answer" when anyone left the question blank); taller
+    rows when the previous round's bars sit beside the current ones.
+    """
+    n_rows = len(_labels(question, _show_blank(current, previous)))
+    row_h = 0.30 if previous is None else 0.46
+    return n_rows, row_h, TOP_IN + n_rows * row_h + BOTTOM_IN
+
+
+def chart_size_pt(question: dict, current: dict, previous: dict | None) -> list[float]:
+    """[width, height] of the chart's SVG in points, as its ``<svg>`` element will declare them.
+
+    Known before anything is drawn (no matplotlib), so that the PDF can be laid out while the
+    charts are drawn (:func:`surveypaper.render.layout_pdf`). matplotlib writes the SVG's size
+    in points with six decimals; rounded alike, the numbers are the same.
+    """
+    return [round(WIDTH_IN * 72, 6), round(_geometry(question, current, previous)[2] * 72, 6)]
+
+
 def _labels(question: dict, show_blank: bool) -> list[str]:
     return [_label(c) for c in _categories(question)] + ([_label(NO_ANSWER)] if show_blank else [])
 
@@ -231,7 +257,7 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     from matplotlib.transforms import Bbox, BboxTransform, offset_copy
 
     cats = _categories(question)
-    show_blank = _blank(current) > 0 or (previous is not None and _blank(previous) > 0)
+    show_blank = _show_blank(current, previous)
     labels = _labels(question, show_blank)
 
     def values(qstats):
@@ -251,12 +277,9 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
         series.append((previous_year, previous, PALETTE["previous"]))
 
     # Layout in inches, the same margins for every chart so that they line up in the annex.
-    n_rows = len(labels)
-    row_h = 0.30 if len(series) == 1 else 0.46
-    left, right, bottom = label_in + 0.14, 0.12, 0.55
-    top = 0.3
+    n_rows, row_h, height_in = _geometry(question, current, previous)
+    left, right, bottom = label_in + 0.14, 0.12, BOTTOM_IN
     axes_h = n_rows * row_h
-    height_in = top + axes_h + bottom
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
     area = Bbox.from_bounds(left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
 
@@ -343,6 +366,7 @@ def _charts(stats: dict, questionnaire: dict, unit: str):
             "title": question.get("short") or question["key"],
             "file": f"charts/{question['key']}.svg",
             "alt": alt_text(question, current, year, previous, p_year, unit),
+            "size_pt": chart_size_pt(question, current, previous),
         }
         yield question, current, year, previous, p_year, entry
 
@@ -364,7 +388,8 @@ def draw_charts(
 
     The current round is the highest key of ``stats["rounds"]``; where the round before it
     answered the same question, its bars are drawn beside the current ones. Returns the manifest
-    ``[{key, title, file: "charts/<key>.svg", alt}]`` in questionnaire order.
+    ``[{key, title, file: "charts/<key>.svg", alt, size_pt: [width, height]}]`` in questionnaire
+    order.
     """
     import matplotlib
 
