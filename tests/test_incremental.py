@@ -140,6 +140,19 @@ def test_the_print_html_links_the_charts_the_pdf_and_screen_html_show(repo):
     assert text.count("Number of States") == len(linked)  # every chart drawn into the PDF
 
 
+def test_the_pdf_is_laid_out_before_it_is_called_and_is_the_plain_render(built_paper, tmp_path):
+    """render_paper hands the PDF's process the print HTML and the charts' sizes; render_pdf then
+    only puts the drawn charts in. The PDF is byte for byte what a plain render gives."""
+    from surveypaper.render import write_pdf
+
+    build_dir = built_paper / ".build"
+    log = (build_dir / "logs/render_pdf.log").read_text(encoding="utf-8")
+    assert log == "layout: made ahead, while the charts were drawn: used\n"
+    html = (build_dir / "working_paper.print.html").read_text(encoding="utf-8")
+    plain = write_pdf(html, tmp_path / "plain.pdf", built_paper.parent / "templates", allowed_dirs=[build_dir / "charts"])
+    assert plain.read_bytes() == (built_paper / "working_paper.pdf").read_bytes()
+
+
 def imported(result: subprocess.CompletedProcess) -> set[str]:
     """Modules `python -X importtime` reports for the Snakemake process itself."""
     return {m.group(1) for m in re.finditer(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)$", result.stderr, re.M)}

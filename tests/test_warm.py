@@ -60,6 +60,21 @@ def test_chained_processes_start_one_after_another(tmp_path):
     assert first.poll() is not None and second.poll() is not None
 
 
+def test_spawned_processes_wait_for_start_which_dismisses_the_unneeded(tmp_path):
+    """The Snakefile spawns both interpreters before the DAG says which steps will run."""
+    slow = warm.Step("warm_steps:write", ("slow_import",))
+    warm.spawn(slow, SLEEP)
+    spawned = {step: warm._slots[step].proc for step in (slow, SLEEP)}
+    time.sleep(0.5)
+    assert not any(warm._slots[step].go_sent for step in spawned)  # nothing imported yet
+    warm.start(slow)  # only this one will run
+    assert warm._slots[slow].proc is spawned[slow] and warm._slots[slow].go_sent
+    wait_until(lambda: spawned[SLEEP].poll() is not None)  # the other one exited
+    assert spawned[SLEEP].returncode == 0 and SLEEP not in warm._slots
+    warm.call(slow, tmp_path / "a.txt", "a", timeout=60, what="writing")
+    assert (tmp_path / "a.txt").read_text() == f"a from {spawned[slow].pid}"
+
+
 def test_next_process_imports_once_the_one_before_is_called(tmp_path):
     """The chain moves on when a step is called, even if its own imports are still running."""
     slow = warm.Step("warm_steps:write", ("slow_import",))
@@ -73,6 +88,55 @@ def test_next_process_imports_once_the_one_before_is_called(tmp_path):
     assert caller.is_alive()
     caller.join()
     warm.call(SLEEP, 0, timeout=60, what="sleeping")
+
+
+PREPARED = warm.Step("warm_steps:write_prepared", prepare="warm_steps:get_ready")
+
+
+def test_call_receives_what_its_process_prepared_ahead(tmp_path):
+    warm.start(PREPARED)
+    wait_until(lambda: warm.started(PREPARED))
+    pid = warm._slots[PREPARED].proc.pid
+    assert warm.prepare(PREPARED, "the layout", timeout=60)
+    assert not warm.prepare(PREPARED, "again", timeout=60)  # once
+    warm.call(PREPARED, tmp_path / "out.txt", "written", timeout=60, what="writing")
+    assert (tmp_path / "out.txt").read_text() == f"written, the layout prepared in {pid}"
+
+
+def test_nothing_is_prepared_without_a_waiting_process(tmp_path):
+    assert not warm.prepare(PREPARED, "the layout", timeout=60)  # none started
+    warm.call(PREPARED, tmp_path / "out.txt", "written", timeout=60, what="writing")
+    assert (tmp_path / "out.txt").read_text() == "written, None"
+    warm.start(PREPARED)
+    wait_until(lambda: warm.started(PREPARED))
+    caller = threading.Thread(target=warm.call, args=(PREPARED, tmp_path / "b.txt", "b"), kwargs={"timeout": 60, "what": "w"})
+    caller.start()
+    wait_until(lambda: PREPARED not in warm._slots)
+    assert not warm.prepare(PREPARED, "too late", timeout=60)  # already called
+    caller.join()
+    assert (tmp_path / "b.txt").read_text() == "b, None"
+
+
+def test_failed_preparation_leaves_the_work_to_the_call(tmp_path, capfd):
+    step = warm.Step("warm_steps:write_prepared", prepare="warm_steps:fail_to_get_ready")
+    warm.start(step)
+    wait_until(lambda: warm.started(step))
+    assert warm.prepare(step, "x", timeout=60)
+    warm.call(step, tmp_path / "out.txt", "written", timeout=60, what="writing")
+    assert (tmp_path / "out.txt").read_text() == "written, None"
+    assert "cannot prepare" not in capfd.readouterr().err  # the call would report a real problem
+
+
+def test_preparation_out_of_time_fails_the_call_at_once(tmp_path, capfd):
+    warm.start(PREPARED)
+    wait_until(lambda: warm.started(PREPARED))
+    assert warm.prepare(PREPARED, "slow", 30, timeout=1)
+    started = time.monotonic()
+    with pytest.raises(warm.StepFailed):
+        warm.call(PREPARED, tmp_path / "out.txt", "written", timeout=1, what="the PDF render")
+    assert time.monotonic() - started < 20  # not the 30 s of the preparation
+    assert "the PDF render took longer than 1 s and was stopped" in capfd.readouterr().err
+    assert not (tmp_path / "out.txt").exists()
 
 
 def test_failure_reported_by_the_step_fails_the_call(capfd):

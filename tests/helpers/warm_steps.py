@@ -21,3 +21,17 @@ def stop(message: str) -> None:
 
 def crash() -> None:
     raise ZeroDivisionError("a bug in a step")
+
+
+def get_ready(text: str, seconds: float = 0) -> str:
+    """A preparation: what the call receives as ``prepared``."""
+    time.sleep(seconds)
+    return f"{text} prepared in {os.getpid()}"
+
+
+def fail_to_get_ready(text: str) -> str:
+    raise ValueError("cannot prepare")
+
+
+def write_prepared(path: str, text: str, *, prepared=None) -> None:
+    Path(path).write_text(f"{text}, {prepared}", encoding="utf-8")

@@ -7,13 +7,13 @@ rule draw_charts:
         stats=f"{BUILD}/stats.json",
         questionnaire=RAW / "questionnaire.yaml",
         font=TEMPLATES / "fonts/LiberationSerif-Regular.ttf",  # its widths place the labels
-        code=pkg("pipeline", "charts", "questionnaire", "warm"),
+        code=pkg("pipeline", "charts", "questionnaire", "steps", "warm"),
     output:
-        directory(f"{BUILD}/charts"),
+        directory(CHARTS_DIR),
     log:
         f"{BUILD}/logs/draw_charts.log",
     run:
-        from surveypaper import pipeline, warm
+        from surveypaper import steps, warm
 
-        warm.call(pipeline.CHARTS, input.stats, input.questionnaire, output[0], TEMPLATES / "fonts",
+        warm.call(steps.CHARTS, input.stats, input.questionnaire, output[0], TEMPLATES / "fonts",
                   timeout=config["charts_timeout"], what="drawing the charts")

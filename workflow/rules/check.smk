@@ -6,7 +6,7 @@
 rule check_templates:
     input:
         stats=f"{BUILD}/stats.json",
-        charts=f"{BUILD}/charts",
+        charts=CHARTS_DIR,
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         templates=TEMPLATE_FILES,

@@ -7,6 +7,7 @@ RAW = Path(config["raw"])
 TEMPLATES = Path(config["templates"])
 BUILD = config["build"]
 OUT = config["output"]
+CHARTS_DIR = f"{BUILD}/charts"
 PKG = "workflow/surveypaper"
 
 # Every file under raw/responses, stray ones included: validation decides what they mean.
@@ -54,14 +55,21 @@ def _stop_rescheduling_timers():
             thread.cancel()
 
 
-# The two steps with processes of their own start as soon as Snakemake knows they will run:
-# their imports (matplotlib, WeasyPrint) then overlap the steps before them (surveypaper.warm).
-onstart:
-    from surveypaper import pipeline, warm
+# The two steps with processes of their own (surveypaper.steps): their interpreters start now,
+# while Snakemake builds its DAG, and import nothing until the onstart hook says which of them
+# will run. Those then import (WeasyPrint, matplotlib) while the responses are read; the others
+# exit, as all do when Snakemake ends without running anything (a no-op, a dry run). The PDF's
+# comes first: its layout starts as soon as the print HTML is written.
+import surveypaper.steps
+import surveypaper.warm
 
+_STEPS = {"render_pdf": surveypaper.steps.PDF, "draw_charts": surveypaper.steps.CHARTS}  # in the order needed
+surveypaper.warm.spawn(*_STEPS.values())
+
+
+onstart:
     to_run = {job.rule.name for job in workflow.dag.needrun_jobs()}
-    steps = {"draw_charts": pipeline.CHARTS, "render_pdf": pipeline.PDF}  # in the order they are needed
-    warm.start(*(step for rule, step in steps.items() if rule in to_run))
+    surveypaper.warm.start(*(step for rule, step in _STEPS.items() if rule in to_run))
 
 
 def _exit_fast():

@@ -5,7 +5,7 @@ rule publish_outputs:
         pdf=f"{BUILD}/working_paper.pdf",
         stats=f"{BUILD}/stats.json",
         checked=f"{BUILD}/templates_checked.stamp",
-        charts=f"{BUILD}/charts",
+        charts=CHARTS_DIR,
         code=pkg("pipeline", "publish"),
     output:
         touch(PUBLISHED),

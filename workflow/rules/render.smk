@@ -1,6 +1,9 @@
 # The text first: the Markdown and the print HTML need the stats, not the drawn charts (the print
 # HTML links output/.build/charts/*.svg, which only render_pdf loads). The self-contained screen
 # HTML, which inlines the SVGs, is made beside the PDF once the charts exist.
+# Once the print HTML is written, the PDF's process (if this build started one) lays it out: the
+# charts' sizes are known from the stats, and the charts themselves are only needed when the PDF
+# is written, by which time render_pdf has been called (surveypaper.render.layout_pdf).
 rule render_paper:
     input:
         stats=f"{BUILD}/stats.json",
@@ -14,15 +17,16 @@ rule render_paper:
     log:
         f"{BUILD}/logs/render_paper.log",
     run:
-        from surveypaper import pipeline
+        from surveypaper import pipeline, steps, warm
 
-        pipeline.render_step(input.stats, RAW, TEMPLATES, f"{BUILD}/charts", output.markdown, output.print_html)
+        sizes = pipeline.render_step(input.stats, RAW, TEMPLATES, CHARTS_DIR, output.markdown, output.print_html)
+        warm.prepare(steps.PDF, output.print_html, TEMPLATES, [CHARTS_DIR], charts=sizes, timeout=config["pdf_timeout"])
 
 
 rule render_html:
     input:
         markdown=f"{BUILD}/working_paper.md",
-        charts=f"{BUILD}/charts",
+        charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
         code=pkg("pipeline", "render"),
     output:
@@ -36,19 +40,20 @@ rule render_html:
 
 
 # Its own process (surveypaper.warm), started by the onstart hook of common.smk so that WeasyPrint
-# is imported while the charts are drawn; a runaway layout is stopped after pdf_timeout.
+# is imported while the responses are read; a runaway layout is stopped after pdf_timeout. The log
+# says whether the layout made ahead (see render_paper) was used.
 rule render_pdf:
     input:
         print_html=f"{BUILD}/working_paper.print.html",
-        charts=f"{BUILD}/charts",
+        charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
-        code=pkg("render", "pipeline", "warm"),
+        code=pkg("render", "pipeline", "steps", "warm"),
     output:
         f"{BUILD}/working_paper.pdf",
     log:
         f"{BUILD}/logs/render_pdf.log",
     run:
-        from surveypaper import pipeline, warm
+        from surveypaper import steps, warm
 
-        warm.call(pipeline.PDF, input.print_html, output[0], TEMPLATES, [input.charts],
+        warm.call(steps.PDF, input.print_html, output[0], TEMPLATES, [input.charts], log[0],
                   timeout=config["pdf_timeout"], what="the PDF render")

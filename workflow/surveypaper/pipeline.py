@@ -4,9 +4,10 @@ Most rules run in the Snakemake process itself (``run:`` blocks, with the profil
 ``force-use-threads``): the ``*_step`` functions below. They pay no interpreter start-up and no
 import twice, and the project files every step reads (questionnaire, States, themes,
 ``paper.yaml``) are parsed once per build and per file version (:func:`_cached`). Two steps run
-in processes of their own, started ahead of them (:mod:`surveypaper.warm`, :data:`CHARTS` and
-:data:`PDF`): the charts, so that they are drawn on another core while the text is rendered,
-and the PDF, because WeasyPrint is the heaviest import and a runaway layout must be stoppable.
+in processes of their own, started ahead of them (:mod:`surveypaper.steps`): the charts, so that
+they are drawn on another core while the text is rendered, and the PDF, because WeasyPrint is
+the heaviest import, its layout can start before the charts are drawn (:func:`pdf_layout`), and
+a runaway layout must be stoppable.
 
 A step that finds a problem writes its one report to stderr and raises :class:`BuildStopped`,
 which Snakemake prints as one more line (no traceback); nothing is published.
@@ -23,7 +24,6 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .publish import write_atomic
-from .warm import Step
 
 NOTHING_PUBLISHED = "Nothing was published; output/ still holds the last good paper."
 
@@ -130,7 +130,7 @@ def context(stats_data: dict, raw_dir: Path, templates_dir: Path, charts: list) 
 
 
 def chart_manifest(stats_data: dict, questionnaire_path: Path) -> list[dict]:
-    """What the text needs of the charts (key, title, file, alt), computed without drawing them."""
+    """What the text needs of the charts (key, title, file, alt, size), computed without drawing them."""
     from .charts import chart_manifest as manifest
 
     return manifest(stats_data, load_questionnaire(questionnaire_path).as_dict())
@@ -210,15 +210,6 @@ def time_limit(seconds: int, what: str):
     return bound()
 
 
-# --- the steps with processes of their own (see surveypaper.warm) ----------------------------
-
-#: matplotlib's import (about 0.5 s) is paid in a process started while the responses are read.
-CHARTS = Step("surveypaper.pipeline:charts_step",
-              ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"))
-#: WeasyPrint's (about 0.6 s) likewise; its process can also be stopped by a signal.
-PDF = Step("surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"))
-
-
 # --- the rules' steps (called from the run: blocks of workflow/rules/*.smk) -----------------
 
 
@@ -253,15 +244,35 @@ def charts_step(stats_json: Path, questionnaire_path: Path, out_dir: Path, fonts
     write_text(out_dir / "charts.json", dump_json(manifest))
 
 
-def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list) -> None:
-    """The PDF from the print HTML: project assets and ``allowed_dirs`` (the charts) only."""
+def pdf_layout(print_html_path: Path, assets_dir: Path, allowed_dirs: list, charts: dict):
+    """The first half of :func:`pdf_step`, ahead of it: the layout, knowing only the charts' sizes.
+
+    ``charts`` maps each chart file to its size in points (:func:`chart_sizes`). Returns the
+    :class:`~surveypaper.render.Layout` that :func:`pdf_step` is then given.
+    """
+    from .render import layout_pdf
+
+    html = Path(print_html_path).read_text(encoding="utf-8")
+    return layout_pdf(html, Path(assets_dir), charts=charts, allowed_dirs=[Path(d) for d in allowed_dirs])
+
+
+def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list, log: Path | None = None, *,
+             prepared=None) -> None:
+    """The PDF from the print HTML: project assets and ``allowed_dirs`` (the charts) only.
+
+    ``prepared``, from :func:`pdf_layout`, is used if it still holds; ``log`` says whether it was.
+    """
     from .render import RenderError, write_pdf
 
     html = Path(print_html_path).read_text(encoding="utf-8")
     try:
-        write_pdf(html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs])
+        write_pdf(html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs],
+                  layout=prepared)
     except RenderError as exc:
         raise _stop(f"render_pdf: {exc}") from None
+    if log is not None:
+        how = "made when called" if prepared is None else f"made ahead, while the charts were drawn: {prepared.outcome}"
+        write_text(Path(log), f"layout: {how}\n")
 
 
 def check_step(stats_json: Path, charts_dir: Path, raw_dir: Path, templates_dir: Path, log: Path) -> None:
@@ -278,16 +289,26 @@ def check_step(stats_json: Path, charts_dir: Path, raw_dir: Path, templates_dir:
 
 
 def render_step(stats_json: Path, raw_dir: Path, templates_dir: Path, charts_dir: Path, markdown_out: Path,
-                print_out: Path) -> None:
-    """The Markdown and the print HTML; the print HTML links the charts, which may not be drawn yet."""
+                print_out: Path) -> dict[str, list[float]]:
+    """The Markdown and the print HTML; the print HTML links the charts, which may not be drawn yet.
+
+    Returns the charts' sizes (:func:`chart_sizes`): enough to lay the print HTML out.
+    """
     from .template_errors import TemplateProblem
 
+    stats_data = _read_json(stats_json)
     try:
-        markdown = render_markdown(_read_json(stats_json), raw_dir, templates_dir)
+        markdown = render_markdown(stats_data, raw_dir, templates_dir)
     except TemplateProblem as exc:  # one line for the editor: file, line, name, "did you mean"
         raise _stop(str(exc)) from None
     write_text(markdown_out, markdown)
     write_text(print_out, print_html(markdown, templates_dir, charts_dir, link_charts=True))
+    return chart_sizes(chart_manifest(stats_data, Path(raw_dir) / "questionnaire.yaml"), charts_dir)
+
+
+def chart_sizes(manifest: list[dict], charts_dir: Path) -> dict[str, list[float]]:
+    """Each chart file of ``manifest`` in ``charts_dir`` -> its [width, height] in points, drawn or not."""
+    return {str(Path(charts_dir) / Path(chart["file"]).name): chart["size_pt"] for chart in manifest}
 
 
 def screen_step(markdown_path: Path, templates_dir: Path, charts_dir: Path, out: Path) -> None:

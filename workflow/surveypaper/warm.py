@@ -2,15 +2,22 @@
 
 Two steps run in processes of their own: the charts (matplotlib) and the PDF (WeasyPrint). Each
 such process spends 0.5-0.7 s importing its library before it can do anything, and on a cold
-build both sit on the PDF's critical path. So the workflow's ``onstart`` hook calls
+build that sits on the PDF's critical path. So the Snakefile starts their interpreters
+(:func:`spawn`) while Snakemake builds its DAG, and the workflow's ``onstart`` hook calls
 :func:`start` for those of them that are going to run, as soon as Snakemake knows its jobs: each
 process imports its modules while the Snakemake process validates the responses, then waits
 for one call. The step's ``run:`` block calls :func:`call`, which hands the arguments to the
 waiting process (or starts one then, if none was started) and waits for it to finish.
 
-The protocol is two lines on the process's stdin: ``go`` (import now), then one line of JSON,
-``{"args": [...], "timeout": s, "what": "the PDF render"}``, to which it answers ``ready`` on
-stdout when its imports are done. The process runs ``function(*args)`` under :func:`time_limit
+A step may also do the first part of its work before it is called: :func:`prepare` hands its
+process that part (the PDF's layout, while the charts it will show are still being drawn). What
+it prepares is passed to the step as ``prepared=``; the step checks that it still holds for the
+arguments of the call and otherwise does the work from the start.
+
+The protocol is lines on the process's stdin: ``go`` (import now), then at most one line of JSON
+``{"prepare": [...], "kwargs": {...}, "timeout": s}``, then one line of JSON ``{"args": [...],
+"timeout": s, "what": "the PDF render"}``; it answers ``ready`` on stdout when its imports are
+done. The process runs ``function(*args)`` under :func:`time_limit
 <surveypaper.pipeline.time_limit>`, writes nothing on stdout, reports a failure on stderr and
 exits non-zero. A process that reads end-of-file instead (the build ended, or failed before
 needing it) exits at once and quietly; one whose parent dies stops too, so a killed build leaves
@@ -28,7 +35,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Step", "StepFailed", "call", "start", "started"]
+__all__ = ["Step", "StepFailed", "call", "prepare", "spawn", "start", "started"]
 
 #: The folder that holds the ``surveypaper`` package: first on the processes' PYTHONPATH, so they
 #: run the same code as the Snakemake process that starts them.
@@ -37,13 +44,18 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parents[1])
 
 @dataclass(frozen=True)
 class Step:
-    """A step run in a process of its own: ``function`` ("module:name"), after importing ``preload``."""
+    """A step run in a process of its own: ``function`` ("module:name"), after importing ``preload``.
+
+    ``prepare`` ("module:name"), if given, does the first part of the work ahead of the call
+    (:func:`prepare`); ``function`` then gets its result as ``prepared=``.
+    """
 
     function: str
     preload: tuple[str, ...] = ()
+    prepare: str | None = None
 
     def argv(self) -> list[str]:
-        return [sys.executable, "-m", __name__, self.function, *self.preload]
+        return [sys.executable, "-m", __name__, self.function, self.prepare or "-", *self.preload]
 
 
 class StepFailed(RuntimeError):
@@ -57,6 +69,7 @@ class _Slot:
         self.proc = proc
         self.go_sent = False
         self.taken = False
+        self.prepared = False
         self.done_waiting = threading.Event()  # its imports are done, or its step was called
 
     def go(self) -> None:
@@ -76,6 +89,9 @@ _slots: dict[Step, _Slot] = {}
 
 def _spawn(step: Step) -> _Slot:
     env = dict(os.environ)
+    # No step does linear algebra: numpy's OpenBLAS would start a thread per core at import and
+    # take CPU from the steps running beside it.
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
     # stdout says "ready" once the imports are done; stderr is the build's own, so that a
     # report from the step reaches the user as it is.
@@ -83,26 +99,45 @@ def _spawn(step: Step) -> _Slot:
     return _Slot(proc)
 
 
-def start(*steps: Step) -> None:
-    """Start a process for each of ``steps``; returns at once.
+def spawn(*steps: Step) -> None:
+    """Start an interpreter for each of ``steps`` that waits, importing nothing, for :func:`start`.
 
-    The interpreters start together, but each imports its modules only when the one before it
-    has done its own or has been called (the Snakemake process is then past the work before it),
-    so that they do not all share the cores with that work at once: list first the step needed
-    first.
+    Cheap (an interpreter, no import), so it can be done before it is known which steps will
+    run; a process that :func:`start` does not take exits, as does any left when the build ends.
     """
-    chain = []
     with _lock:
         for step in steps:
             slot = _slots.get(step)
             if slot is None or slot.proc.poll() is not None:
+                _slots[step] = _spawn(step)
+
+
+def start(*steps: Step) -> None:
+    """Have a process for each of ``steps`` import its modules and wait for its call; returns at once.
+
+    Processes already spawned (:func:`spawn`) are used, and those spawned for other steps are
+    dismissed. Each imports only when the one before it has done its own or has been called (the
+    Snakemake process is then past the work before it), so that they do not all share the cores
+    with that work at once: list first the step needed first.
+    """
+    chain = []
+    with _lock:
+        for step, slot in list(_slots.items()):
+            if step not in steps and not slot.go_sent and not slot.taken:
+                _slots.pop(step)
+                _dismiss(slot)
+        for step in steps:
+            slot = _slots.get(step)
+            if slot is None or slot.proc.poll() is not None:
                 _slots[step] = slot = _spawn(step)
+            if not slot.go_sent:
                 chain.append(slot)
 
     def run_chain() -> None:
         for slot in chain:
             with _lock:
-                if slot.taken:  # called before its turn: call() said go
+                if slot.taken or slot.go_sent:  # called, or prepared, before its turn: it was told to go
+                    slot.done_waiting.set()
                     continue
                 slot.go()
 
@@ -117,11 +152,46 @@ def start(*steps: Step) -> None:
         threading.Thread(target=run_chain, name="surveypaper.warm", daemon=True).start()
 
 
+def _dismiss(slot: _Slot) -> None:
+    """End a process that will not be called (it reads end-of-file and exits)."""
+    try:
+        slot.proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
 def started(step: Step) -> bool:
     """Whether a process has been started for ``step`` and is waiting for its call."""
     with _lock:
         slot = _slots.get(step)
         return slot is not None and slot.proc.poll() is None
+
+
+def prepare(step: Step, *args, timeout: int, **kwargs) -> bool:
+    """Have the process waiting for ``step`` run ``step.prepare(*args, **kwargs)`` now, ahead of its call.
+
+    Only a process started by :func:`start` and not yet called takes it, once; returns whether
+    one did. The preparation is bounded by ``timeout`` as the step is. What it returns waits in
+    the process for the call; if it fails, the step does all its work when called (and reports
+    the failure then, if it is one), except a preparation that ran out of time: the call
+    reports that at once.
+    """
+    if step.prepare is None:
+        raise ValueError(f"{step.function} has nothing to prepare")
+    request = json.dumps({"prepare": [str(a) if isinstance(a, Path) else a for a in args], "kwargs": kwargs,
+                          "timeout": timeout})
+    with _lock:
+        slot = _slots.get(step)
+        if slot is None or slot.taken or slot.prepared or slot.proc.poll() is not None:
+            return False
+        slot.prepared = True
+        slot.go()
+        try:
+            slot.proc.stdin.write(request + "\n")
+            slot.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            return False  # it died: call() sees that and starts another
+    return True
 
 
 def call(step: Step, *args, timeout: int, what: str) -> None:
@@ -174,37 +244,54 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _serve(function: str, preload: list[str]) -> int:
+def _function(spec: str):
+    module_name, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), name)
+
+
+def _serve(function: str, prepare: str | None, preload: list[str]) -> int:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    module_name, _, name = function.partition(":")
     if sys.stdin.readline().strip() != "go":
         return 0  # no call came: the build did not need this step after all
     for module in preload:
         importlib.import_module(module)
-    target = getattr(importlib.import_module(module_name), name)
+    target = _function(function)
     try:
         print("ready", flush=True)
     except BrokenPipeError:  # the build that started it is gone: nobody will call
         os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # so that the final flush has somewhere to go
         return 0
     os.dup2(2, 1)  # from now on the step's own output goes to stderr: nobody reads this pipe
+    from .pipeline import TimeLimitExceeded, time_limit
+
     line = sys.stdin.readline()
+    extra, out_of_time = {}, None
+    if line.strip() and "prepare" in (request := json.loads(line)):
+        extra["prepared"] = None
+        try:
+            with time_limit(int(request["timeout"]), "the preparation"):
+                extra["prepared"] = _function(prepare)(*request["prepare"], **request["kwargs"])
+        except TimeLimitExceeded as exc:
+            out_of_time = exc
+        except Exception:  # noqa: BLE001 - the call does the work from the start and reports
+            pass
+        line = sys.stdin.readline()
     if not line.strip():
         return 0  # no call came: the build did not need this step after all
     request = json.loads(line)
-    from .pipeline import time_limit
-
+    if out_of_time is not None:
+        raise TimeLimitExceeded(f"{request['what']} took longer than {request['timeout']} s and was stopped")
     with time_limit(int(request["timeout"]), request["what"]):
-        target(*request["args"])
+        target(*request["args"], **extra)
     return 0
 
 
 def main(argv: list[str]) -> int:
     from .pipeline import BuildStopped, TimeLimitExceeded, _stop
 
-    function, *preload = argv
+    function, prepare, *preload = argv
     try:
-        return _serve(function, preload)
+        return _serve(function, None if prepare == "-" else prepare, preload)
     except KeyboardInterrupt:
         return 130
     except BuildStopped:  # the step wrote its report
