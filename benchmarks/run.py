@@ -221,6 +221,8 @@ def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> Path:
         sh(SNAKEMAKE, repo)  # back to the shipped data, untimed
 
     notes["timeline"] = timeline(repo)
+    log = repo / "output/.build/logs/render_pdf.log"
+    notes["layout"] = log.read_text(encoding="utf-8").strip() if log.exists() else "(no render_pdf log)"
     return repo
 
 
@@ -558,7 +560,7 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
         "|---|---|",
     ]
     lines += [f"| {at:.2f} | {what} |" for at, what in notes["timeline"]]
-    lines += ["", *breakdown(notes["timeline"], floor, version), ""]
+    lines += ["", *breakdown(notes["timeline"], floor, version, notes["layout"]), ""]
     none = next(r["render"] for r in charts if r["draw"] is None)
     lines += [
         "## The charts",
@@ -596,28 +598,29 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
     return "\n".join(lines) + "\n"
 
 
-def breakdown(events: list[tuple[float, str]], floor: float, version: float) -> list[str]:
+def breakdown(events: list[tuple[float, str]], floor: float, version: float, layout: str) -> list[str]:
     at = {what: s for s, what in events}
     first = min(s for s, what in events if what.startswith("start "))
-    pdf = at.get("end render_pdf", 0) - at.get("start render_pdf", 0)
-    before_pdf = at.get("start render_pdf", 0) - first
-    after_pdf = at["process exited"] - at.get("end render_pdf", 0)
+    text_ready = at.get("end render_paper", 0)
+    charts_ready = at.get("end draw_charts", 0)
+    pdf_done = at.get("end render_pdf", 0)
+    after_pdf = at["process exited"] - pdf_done
     total = at["process exited"]
-    waited = ""
-    if "end draw_charts" in at and "end render_paper" in at:
-        lag = at["end draw_charts"] - at["end render_paper"]
-        waited = (f" The text was ready {lag:.2f} s before the charts: the PDF waited for them." if lag > 0 else
-                  f" The charts were ready {-lag:.2f} s before the text: the PDF waited for the text only.")
     return [
         f"- Snakemake's start-up (import, parse, DAG) until its first job: {first:.2f} s "
-        f"(`snakemake --version`, its CLI alone, takes {version:.2f} s).",
-        f"- the steps before the PDF (ingest, stats, the Markdown and print HTML in the Snakemake process; "
-        f"the charts in a process started when the DAG was ready, which imported matplotlib while the "
-        f"responses were read): {before_pdf:.2f} s.{waited}",
-        f"- the PDF step (its process started with the charts' and imported WeasyPrint while they were drawn; "
-        f"the check ran beside it in the Snakemake process): {pdf:.2f} s, against {floor:.2f} s for the bare "
-        f"WeasyPrint render, interpreter and import included (median).",
-        f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s.",
+        f"(`snakemake --version`, its CLI alone, takes {version:.2f} s). The PDF's process was started "
+        "while the DAG was built and imported WeasyPrint from the first job on; the charts' process "
+        "imported matplotlib beside it.",
+        f"- the text (ingest, stats, the Markdown and the print HTML, in the Snakemake process): "
+        f"{text_ready - first:.2f} s, ready at {text_ready:.2f} s. From then (once WeasyPrint was imported) the "
+        f"PDF's process laid the paper out, knowing the charts' sizes from the stats; the charts were drawn "
+        f"beside it, ready at "
+        f"{charts_ready:.2f} s, when render_pdf was called to put them in and write the PDF "
+        f"(its log: \"{layout}\").",
+        f"- from the print HTML to the PDF: {pdf_done - text_ready:.2f} s; the bare WeasyPrint render, which also "
+        f"starts an interpreter and imports WeasyPrint, takes {floor:.2f} s (median).",
+        f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s: "
+        f"roughly Snakemake's start-up and the bare render one after the other.",
     ]
 
 

@@ -1,7 +1,7 @@
 # render_paper does not wait for the charts (the print HTML links them); only the PDF, the screen
 # HTML and the check, which read them, do. Its own process (surveypaper.warm), so that it draws on
-# the other core while the Snakemake process renders the text; the onstart hook of common.smk
-# starts it early, so that matplotlib is imported while the responses are read.
+# the other core while the Snakemake process renders the text and WeasyPrint lays it out; started
+# early by common.smk, so that matplotlib is imported while the responses are read.
 rule draw_charts:
     input:
         stats=f"{BUILD}/stats.json",

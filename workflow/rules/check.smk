@@ -2,7 +2,7 @@
 # drawn (Annex III's text is checked too), before anything is published. It gates publish_outputs,
 # not the render: the text and the PDF are made beside it, and a finding stops the build before
 # output/ is touched. Waiting for the charts also keeps it off the PDF's critical path: it runs
-# while WeasyPrint lays the paper out, on the core the charts have just left.
+# while WeasyPrint writes the paper, on the core the charts have just left.
 rule check_templates:
     input:
         stats=f"{BUILD}/stats.json",
