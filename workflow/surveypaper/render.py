@@ -630,6 +630,7 @@ def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = No
             )
             self.root = root
             self.roots = roots
+            self.stood_in: list[str] = []  # the URLs answered with a stand-in, as WeasyPrint asked
 
         def _block(self, url: str, why: str):
             shown = url if len(url) < 120 else url[:117] + "..."
@@ -652,6 +653,7 @@ def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = No
             if not any(path.is_relative_to(r) for r in self.roots):
                 self._block(url, "outside the allowed folders")
             if path in stand_ins:
+                self.stood_in.append(url)
                 return URLFetcherResponse(url, body=_stand_in_svg(*stand_ins[path]),
                                           headers={"Content-Type": "image/svg+xml"})
             if not path.is_file():
@@ -738,7 +740,7 @@ class Layout:
     allowed_dirs: tuple[Path, ...]
     source_date: Any
     document: Any  # weasyprint.Document
-    stand_ins: dict[str, Any]  # file URL -> WeasyPrint's image object made from the stand-in
+    stand_ins: dict[str, Any]  # URL -> WeasyPrint's image made from the stand-in served for it
     problems: list[str]
     outcome: str = "not used yet"  # set by write_pdf: used, or why not
 
@@ -765,8 +767,7 @@ def layout_pdf(
     if not assets_dir.is_dir():
         raise RenderError(f"assets folder {assets_dir} does not exist")
     fetcher, fatal = _make_fetcher(assets_dir, allowed_dirs, stand_ins=charts)
-    chart_urls = {Path(p).resolve().as_uri() for p in charts}
-    cache: dict = {}
+    cache: dict = {}  # WeasyPrint's images by URL: the stand-ins among them
     with _weasyprint_run(print_html, source_date) as collector:
         document = _laid_out(print_html, assets_dir, fetcher, fatal, cache)
     return Layout(
@@ -775,7 +776,7 @@ def layout_pdf(
         allowed_dirs=tuple(Path(d).resolve() for d in allowed_dirs),
         source_date=source_date,
         document=document,
-        stand_ins={url: image for url, image in cache.items() if url in chart_urls},
+        stand_ins={url: cache.get(url) for url in fetcher.stood_in},
         problems=list(collector.problems),
     )
 

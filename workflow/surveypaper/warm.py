@@ -170,8 +170,8 @@ def started(step: Step) -> bool:
 def prepare(step: Step, *args, timeout: int, **kwargs) -> bool:
     """Have the process waiting for ``step`` run ``step.prepare(*args, **kwargs)`` now, ahead of its call.
 
-    Only a process started by :func:`start` and not yet called takes it, once; returns whether
-    one did. The preparation is bounded by ``timeout`` as the step is. What it returns waits in
+    Only a process started ahead (:func:`spawn`, :func:`start`) and not yet called takes it,
+    once; returns whether one did. The preparation is bounded by ``timeout`` as the step is. What it returns waits in
     the process for the call; if it fails, the step does all its work when called (and reports
     the failure then, if it is one), except a preparation that ran out of time: the call
     reports that at once.
@@ -265,21 +265,21 @@ def _serve(function: str, prepare: str | None, preload: list[str]) -> int:
     from .pipeline import TimeLimitExceeded, time_limit
 
     line = sys.stdin.readline()
-    extra, out_of_time = {}, None
+    extra, out_of_time = {}, False
     if line.strip() and "prepare" in (request := json.loads(line)):
         extra["prepared"] = None
         try:
             with time_limit(int(request["timeout"]), "the preparation"):
                 extra["prepared"] = _function(prepare)(*request["prepare"], **request["kwargs"])
-        except TimeLimitExceeded as exc:
-            out_of_time = exc
+        except TimeLimitExceeded:
+            out_of_time = True
         except Exception:  # noqa: BLE001 - the call does the work from the start and reports
             pass
         line = sys.stdin.readline()
     if not line.strip():
         return 0  # no call came: the build did not need this step after all
     request = json.loads(line)
-    if out_of_time is not None:
+    if out_of_time:
         raise TimeLimitExceeded(f"{request['what']} took longer than {request['timeout']} s and was stopped")
     with time_limit(int(request["timeout"]), request["what"]):
         target(*request["args"], **extra)
