@@ -136,15 +136,16 @@ def chart_manifest(stats_data: dict, questionnaire_path: Path) -> list[dict]:
     return manifest(stats_data, load_questionnaire(questionnaire_path).as_dict())
 
 
-def render_markdown(stats_data: dict, raw_dir: Path, templates_dir: Path) -> str:
-    """The paper's Markdown (raises TemplateProblem)."""
+def render_markdown(stats_data: dict, raw_dir: Path, templates_dir: Path, manifest: list[dict] | None = None) -> str:
+    """The paper's Markdown (raises TemplateProblem); ``manifest``, if given, is :func:`chart_manifest`'s."""
     from .templating import render_markdown as render
 
     raw_dir = Path(raw_dir)
-    manifest = chart_manifest(stats_data, raw_dir / "questionnaire.yaml")
-    for chart in manifest:  # chart paths are built from question keys: already safe in Markdown
-        chart["file"] = Markup(chart["file"])
-    return render(templates_dir, context(stats_data, raw_dir, templates_dir, manifest))
+    if manifest is None:
+        manifest = chart_manifest(stats_data, raw_dir / "questionnaire.yaml")
+    # chart paths are built from question keys: already safe in Markdown
+    charts = [{**chart, "file": Markup(chart["file"])} for chart in manifest]
+    return render(templates_dir, context(stats_data, raw_dir, templates_dir, charts))
 
 
 def render_texts(
@@ -297,13 +298,14 @@ def render_step(stats_json: Path, raw_dir: Path, templates_dir: Path, charts_dir
     from .template_errors import TemplateProblem
 
     stats_data = _read_json(stats_json)
+    manifest = chart_manifest(stats_data, Path(raw_dir) / "questionnaire.yaml")
     try:
-        markdown = render_markdown(stats_data, raw_dir, templates_dir)
+        markdown = render_markdown(stats_data, raw_dir, templates_dir, manifest)
     except TemplateProblem as exc:  # one line for the editor: file, line, name, "did you mean"
         raise _stop(str(exc)) from None
     write_text(markdown_out, markdown)
     write_text(print_out, print_html(markdown, templates_dir, charts_dir, link_charts=True))
-    return chart_sizes(chart_manifest(stats_data, Path(raw_dir) / "questionnaire.yaml"), charts_dir)
+    return chart_sizes(manifest, charts_dir)
 
 
 def chart_sizes(manifest: list[dict], charts_dir: Path) -> dict[str, list[float]]:

@@ -705,6 +705,14 @@ def _weasyprint_run(print_html: str, source_date: Any):
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
+def _assets_folder(assets_dir: Path) -> Path:
+    """``assets_dir`` resolved: the PDF's base URL and the root of what it may load."""
+    assets_dir = Path(assets_dir).resolve()
+    if not assets_dir.is_dir():
+        raise RenderError(f"assets folder {assets_dir} does not exist")
+    return assets_dir
+
+
 def _raise_problems(problems: list[str]) -> None:
     if problems:
         raise RenderError("WeasyPrint reported:\n  " + "\n  ".join(problems))
@@ -763,9 +771,7 @@ def layout_pdf(
     in their place, after checking that each has the size assumed, and lays the paper out again
     from the start if any differs: the PDF is byte for byte the one a plain render gives.
     """
-    assets_dir = Path(assets_dir).resolve()
-    if not assets_dir.is_dir():
-        raise RenderError(f"assets folder {assets_dir} does not exist")
+    assets_dir = _assets_folder(assets_dir)
     fetcher, fatal = _make_fetcher(assets_dir, allowed_dirs, stand_ins=charts)
     cache: dict = {}  # WeasyPrint's images by URL: the stand-ins among them
     with _weasyprint_run(print_html, source_date) as collector:
@@ -790,12 +796,13 @@ def _put_charts_in(layout: Layout, fetcher) -> str | None:
     """
     from xml.etree import ElementTree
 
+    from weasyprint import __version__
     from weasyprint.images import SVGImage
     from weasyprint.urls import fetch
 
     for url, image in layout.stand_ins.items():
         if type(image) is not SVGImage or not all(hasattr(image, a) for a in ("_url_fetcher", "_context")):
-            return f"WeasyPrint {_weasyprint_version()} made a {type(image).__name__} of {url}"
+            return f"WeasyPrint {__version__} made a {type(image).__name__} of {url}"
         with fetch(fetcher, url) as response:
             tree = ElementTree.fromstring(response.read())
         drawn = SVGImage(tree, url, image._url_fetcher, image._context)
@@ -806,12 +813,6 @@ def _put_charts_in(layout: Layout, fetcher) -> str | None:
     return None
 
 
-def _weasyprint_version() -> str:
-    import weasyprint
-
-    return weasyprint.__version__
-
-
 def write_pdf(
     print_html: str,
     out_path: Path,
@@ -820,7 +821,7 @@ def write_pdf(
     source_date: Any = None,
     allowed_dirs=(),
     layout: Layout | None = None,
-) -> str:
+) -> Path:
     """Render ``print_html`` (from :func:`build_html` ``variant="print"``) to a PDF at ``out_path``.
 
     Relative URLs resolve against ``assets_dir`` (normally ``templates/``, whose ``fonts/`` the
@@ -836,9 +837,7 @@ def write_pdf(
     (see there); its ``outcome`` then says whether it was, or why not (for the build's log).
     """
     out_path = Path(out_path)
-    assets_dir = Path(assets_dir).resolve()
-    if not assets_dir.is_dir():
-        raise RenderError(f"assets folder {assets_dir} does not exist")
+    assets_dir = _assets_folder(assets_dir)
     fetcher, fatal = _make_fetcher(assets_dir, allowed_dirs)
     allowed = tuple(Path(d).resolve() for d in allowed_dirs)
     if layout is not None:

@@ -99,6 +99,18 @@ def _spawn(step: Step) -> _Slot:
     return _Slot(proc)
 
 
+def _live_slot(step: Step) -> _Slot:
+    """``step``'s waiting process, started if there is none or it died (the caller holds the lock)."""
+    slot = _slots.get(step)
+    if slot is None or slot.proc.poll() is not None:
+        _slots[step] = slot = _spawn(step)
+    return slot
+
+
+def _json_args(args) -> list:
+    return [str(a) if isinstance(a, Path) else a for a in args]
+
+
 def spawn(*steps: Step) -> None:
     """Start an interpreter for each of ``steps`` that waits, importing nothing, for :func:`start`.
 
@@ -107,9 +119,7 @@ def spawn(*steps: Step) -> None:
     """
     with _lock:
         for step in steps:
-            slot = _slots.get(step)
-            if slot is None or slot.proc.poll() is not None:
-                _slots[step] = _spawn(step)
+            _live_slot(step)
 
 
 def start(*steps: Step) -> None:
@@ -127,16 +137,14 @@ def start(*steps: Step) -> None:
                 _slots.pop(step)
                 _dismiss(slot)
         for step in steps:
-            slot = _slots.get(step)
-            if slot is None or slot.proc.poll() is not None:
-                _slots[step] = slot = _spawn(step)
+            slot = _live_slot(step)
             if not slot.go_sent:
                 chain.append(slot)
 
     def run_chain() -> None:
         for slot in chain:
             with _lock:
-                if slot.taken or slot.go_sent:  # called, or prepared, before its turn: it was told to go
+                if slot.go_sent:  # called, or prepared, before its turn: it was told to go
                     slot.done_waiting.set()
                     continue
                 slot.go()
@@ -171,15 +179,14 @@ def prepare(step: Step, *args, timeout: int, **kwargs) -> bool:
     """Have the process waiting for ``step`` run ``step.prepare(*args, **kwargs)`` now, ahead of its call.
 
     Only a process started ahead (:func:`spawn`, :func:`start`) and not yet called takes it,
-    once; returns whether one did. The preparation is bounded by ``timeout`` as the step is. What it returns waits in
-    the process for the call; if it fails, the step does all its work when called (and reports
-    the failure then, if it is one), except a preparation that ran out of time: the call
-    reports that at once.
+    once; returns whether one did. The preparation is bounded by ``timeout`` as the step is.
+    What it returns waits in the process for the call; if it fails, the step does all its work
+    when called (and reports the failure then, if it is one), except a preparation that ran out
+    of time: the call reports that at once.
     """
     if step.prepare is None:
         raise ValueError(f"{step.function} has nothing to prepare")
-    request = json.dumps({"prepare": [str(a) if isinstance(a, Path) else a for a in args], "kwargs": kwargs,
-                          "timeout": timeout})
+    request = json.dumps({"prepare": _json_args(args), "kwargs": kwargs, "timeout": timeout})
     with _lock:
         slot = _slots.get(step)
         if slot is None or slot.taken or slot.prepared or slot.proc.poll() is not None:
@@ -200,7 +207,7 @@ def call(step: Step, *args, timeout: int, what: str) -> None:
     The step itself stops after ``timeout`` seconds with a clear message; should its process not
     answer even a minute after that, it is killed.
     """
-    request = json.dumps({"args": [str(a) if isinstance(a, Path) else a for a in args], "timeout": timeout, "what": what})
+    request = json.dumps({"args": _json_args(args), "timeout": timeout, "what": what})
     with _lock:
         slot = _slots.pop(step, None)
         if slot is None or slot.proc.poll() is not None:
