@@ -36,7 +36,9 @@ SECTION = "templates/sections/02_conceptual_framework.md.j2"
 def start_preview(repo: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "surveypaper.cli", "preview", "--port", "0", "--root", str(repo)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     line = proc.stdout.readline()
     if "http://" not in line:
@@ -95,8 +97,15 @@ def bench_browser(url: str, section: Path, n: int) -> list[float]:
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     original = section.read_text(encoding="utf-8")
@@ -112,7 +121,9 @@ def bench_browser(url: str, section: Path, n: int) -> list[float]:
                 shown = driver.execute_script(
                     "return document.body && document.body.innerText.includes(arguments[0])"
                     " ? (window.paperPreviewUpdatedAt || performance.timing.domContentLoadedEventStart)"
-                    " : null", marker)
+                    " : null",
+                    marker,
+                )
                 if shown:
                     times.append(shown / 1000 - t0)
                     break

@@ -129,7 +129,7 @@ def env_for(repo: Path) -> dict:
 def run(cmd, cwd: Path, check: bool = True) -> tuple[float, subprocess.CompletedProcess]:
     """Run a command; (wall-clock seconds, result)."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env_for(cwd))
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env_for(cwd))
     elapsed = time.perf_counter() - start
     if check and result.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed in {cwd}:\n{result.stderr[-3000:]}")
@@ -238,7 +238,9 @@ def timeline(repo: Path) -> list[tuple[float, str]]:
     """One cold build, each job's start and end stamped as Snakemake prints them."""
     reset_build(repo)
     start = time.perf_counter()
-    proc = subprocess.Popen(SNAKEMAKE, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_for(repo))
+    proc = subprocess.Popen(
+        SNAKEMAKE, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env_for(repo)
+    )
     events = []
     for line in proc.stderr:
         if m := re.match(r"(?:local)?rule (\w+):", line):
@@ -295,27 +297,61 @@ def bench_charts(base: Path, repo: Path, runs: int) -> list[dict]:
     build = repo / "output/.build"
     html = (build / "working_paper.print.html").read_text(encoding="utf-8")
     prefix = re.search(r'<img src="([^"]*/)[^"/]+\.svg"', html).group(1)
-    variants = {"none (empty images of the same size)": re.sub(r'<img src="[^"]*\.svg"', f'<img src="{EMPTY_SVG}"', html)}
-    draws = {"matplotlib (the build's)": [PY, "-c", CHARTS_STEP, str(build / "stats.json"), str(repo / "raw/questionnaire.yaml"),
-                                          str(base / "mpl"), "templates/fonts"]}
+    variants = {
+        "none (empty images of the same size)": re.sub(r'<img src="[^"]*\.svg"', f'<img src="{EMPTY_SVG}"', html)
+    }
+    draws = {
+        "matplotlib (the build's)": [
+            PY,
+            "-c",
+            CHARTS_STEP,
+            str(build / "stats.json"),
+            str(repo / "raw/questionnaire.yaml"),
+            str(base / "mpl"),
+            "templates/fonts",
+        ]
+    }
     variants["matplotlib (the build's)"] = html
-    old = subprocess.run(["git", "-C", str(ROOT), "show", f"{PLAIN_SVG_COMMIT}:workflow/surveypaper/charts.py"],
-                         capture_output=True, text=True)
+    old = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{PLAIN_SVG_COMMIT}:workflow/surveypaper/charts.py"],
+        capture_output=True,
+        text=True,
+    )
     if old.returncode == 0:
         module = base / "plain_charts.py"
         module.write_text(old.stdout, encoding="utf-8")
         plain = base / "plain"
         name = f"plain SVG writer ({PLAIN_SVG_COMMIT})"
-        draws[name] = [PY, "-c", DRAW_PLAIN, str(module), str(build / "stats.json"), str(repo / "raw/questionnaire.yaml"),
-                       str(plain), str(repo / "templates/fonts")]
+        draws[name] = [
+            PY,
+            "-c",
+            DRAW_PLAIN,
+            str(module),
+            str(build / "stats.json"),
+            str(repo / "raw/questionnaire.yaml"),
+            str(plain),
+            str(repo / "templates/fonts"),
+        ]
         run(draws[name], repo)
         variants[name] = html.replace(f'<img src="{prefix}', f'<img src="{plain.as_uri()}/')
     files = {}
     for i, (name, page) in enumerate(variants.items()):
         files[name] = base / f"variant-{i}.html"
         files[name].write_text(page, encoding="utf-8")
-    renders = json.loads(run([PY, "-c", RENDER_VARIANTS, (repo / "templates").as_uri() + "/", str(base / "variant.pdf"),
-                              str(max(runs, 11)), *map(str, files.values())], repo)[1].stdout)
+    renders = json.loads(
+        run(
+            [
+                PY,
+                "-c",
+                RENDER_VARIANTS,
+                (repo / "templates").as_uri() + "/",
+                str(base / "variant.pdf"),
+                str(max(runs, 11)),
+                *map(str, files.values()),
+            ],
+            repo,
+        )[1].stdout
+    )
     rows = []
     for name, path in files.items():
         draw = statistics.median(sh(draws[name], repo) for _ in range(runs)) if name in draws else None
@@ -357,17 +393,24 @@ def synthetic_raw(raw: Path, n_states: int, n_rounds: int, n_questions: int, see
     shutil.rmtree(raw / "responses", ignore_errors=True)
     codes = _codes(n_states, [])
     (raw / "states.yaml").write_text(
-        "".join(f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}\n" for c in codes), encoding="utf-8"
+        "".join(f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}\n" for c in codes),
+        encoding="utf-8",
     )
     (raw / "themes.yaml").write_text("t1: theme one\nt2: theme two\n", encoding="utf-8")
     questions = []
     for i in range(n_questions):
         if i % 4 == 3:
-            questions.append(f"      - {{key: q{i:02d}, number: '{i + 1}', type: choice, choices: [daily, weekly, monthly], short: Q{i + 1}, text: Question {i + 1}?}}")
+            questions.append(
+                f"      - {{key: q{i:02d}, number: '{i + 1}', type: choice, choices: [daily, weekly, monthly], short: Q{i + 1}, text: Question {i + 1}?}}"
+            )
         else:
-            questions.append(f"      - {{key: q{i:02d}, number: '{i + 1}', type: yes_no, short: Q{i + 1}, text: Question {i + 1}?}}")
+            questions.append(
+                f"      - {{key: q{i:02d}, number: '{i + 1}', type: yes_no, short: Q{i + 1}, text: Question {i + 1}?}}"
+            )
     (raw / "questionnaire.yaml").write_text(
-        "title: Synthetic\nintro: Synthetic.\nsections:\n  - key: s\n    title: S\n    questions:\n" + "\n".join(questions) + "\n",
+        "title: Synthetic\nintro: Synthetic.\nsections:\n  - key: s\n    title: S\n    questions:\n"
+        + "\n".join(questions)
+        + "\n",
         encoding="utf-8",
     )
     keys = [f"q{i:02d}" for i in range(n_questions)]
@@ -378,7 +421,10 @@ def synthetic_raw(raw: Path, n_states: int, n_rounds: int, n_questions: int, see
             w = csv.writer(fh)
             w.writerow(["state", *keys, "themes"])
             for c in codes:
-                row = [rng.choice(["daily", "weekly", "monthly", ""]) if i % 4 == 3 else rng.choice(["yes", "no", ""]) for i in range(n_questions)]
+                row = [
+                    rng.choice(["daily", "weekly", "monthly", ""]) if i % 4 == 3 else rng.choice(["yes", "no", ""])
+                    for i in range(n_questions)
+                ]
                 w.writerow([c, *row, rng.choice(["t1", "t2", "t1;t2", ""])])
     return n_states * n_rounds * n_questions
 
@@ -397,12 +443,20 @@ def bench_scale(base: Path, runs: int) -> list[dict]:
         whole()  # warm-up
         whole_times = [whole() for _ in range(runs)]
         stages = [json.loads(run([PY, "-c", STAGES, str(repo / "raw")], repo)[1].stdout) for _ in range(runs)]
-        rows.append({
-            "states": 193, "rounds": n_rounds, "questions": 40, "answers": answers,
-            "whole": statistics.median(whole_times),
-            **{k: statistics.median(s[k] for s in stages) for k in ("ingest", "stats", "charts", "cold ingest", "cold stats", "cold charts")},
-            "n_charts": stages[0]["n_charts"],
-        })
+        rows.append(
+            {
+                "states": 193,
+                "rounds": n_rounds,
+                "questions": 40,
+                "answers": answers,
+                "whole": statistics.median(whole_times),
+                **{
+                    k: statistics.median(s[k] for s in stages)
+                    for k in ("ingest", "stats", "charts", "cold ingest", "cold stats", "cold charts")
+                },
+                "n_charts": stages[0]["n_charts"],
+            }
+        )
     return rows
 
 
@@ -417,7 +471,9 @@ def paper_at_193(base: Path, runs: int) -> dict:
     codes = _codes(193, sorted(shipped_states))
     import pycountry
 
-    lines = [shipped_states.get(c) or f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}" for c in codes]
+    lines = [
+        shipped_states.get(c) or f"{c}: {{name: {json.dumps(pycountry.countries.get(alpha_3=c).name)}}}" for c in codes
+    ]
     (raw / "states.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for folder in sorted(p for p in (raw / "responses").iterdir() if p.is_dir()):
         yamls = sorted(folder.glob("*.yaml"))
@@ -437,10 +493,13 @@ def paper_at_193(base: Path, runs: int) -> dict:
                 csv.writer(fh).writerows(cycled)
     build = repo / "output/.build"
     reset_build(repo)
-    elapsed, result = run(SNAKEMAKE, repo, check=False)
+    _elapsed, result = run(SNAKEMAKE, repo, check=False)
     log = build / "logs/check_templates.log"
-    out = {"respondents": len(codes), "built": result.returncode == 0,
-           "check": log.read_text(encoding="utf-8").strip() if result.returncode and log.is_file() else ""}
+    out = {
+        "respondents": len(codes),
+        "built": result.returncode == 0,
+        "check": log.read_text(encoding="utf-8").strip() if result.returncode and log.is_file() else "",
+    }
     if result.returncode == 0:
         cold, floor = [], []
         for _ in range(runs):
@@ -449,12 +508,21 @@ def paper_at_193(base: Path, runs: int) -> dict:
             floor.append(sh(floor_cmd(repo, base / "floor193.pdf"), repo))
         out.update(cold=statistics.median(cold), floor=statistics.median(floor))
     # Each step on its own (check included), then the PDF step and the floor, whole processes.
-    stages = [json.loads(run([PY, "-c", PAPER_STAGES, str(raw), str(repo / "templates"), str(build)], repo)[1].stdout)
-              for _ in range(runs)]
+    stages = [
+        json.loads(run([PY, "-c", PAPER_STAGES, str(raw), str(repo / "templates"), str(build)], repo)[1].stdout)
+        for _ in range(runs)
+    ]
     out["stages"] = {k: statistics.median(s[k] for s in stages) for k in stages[0] if k != "findings"}
     out["findings"] = stages[0]["findings"]
-    pdf = [PY, "-c", PDF_STEP, str(build / "working_paper.print.html"), str(build / "working_paper.pdf"), "templates",
-           str(build / "charts")]
+    pdf = [
+        PY,
+        "-c",
+        PDF_STEP,
+        str(build / "working_paper.print.html"),
+        str(build / "working_paper.pdf"),
+        "templates",
+        str(build / "charts"),
+    ]
     out["pdf_step"] = statistics.median(sh(pdf, repo) for _ in range(runs))
     out["floor"] = statistics.median(sh(floor_cmd(repo, base / "floor193.pdf"), repo) for _ in range(runs))
     out["pages"] = _pages(build / "working_paper.pdf")
@@ -485,7 +553,7 @@ def machine() -> dict:
             from importlib.metadata import version
 
             versions[name] = version(name)
-        except Exception:  # noqa: BLE001
+        except Exception:
             versions[name] = "?"
     import ctypes.util
 
@@ -501,15 +569,28 @@ def fmt_runs(times: list[float]) -> str:
     return ", ".join(f"{x:.2f}" for x in times)
 
 
-def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], scale: list[dict], big: dict | None, runs: int,
-           load: tuple[tuple, tuple], started: str) -> str:
+def report(
+    t: Timings,
+    notes: dict,
+    preview: dict | None,
+    charts: list[dict],
+    scale: list[dict],
+    big: dict | None,
+    runs: int,
+    load: tuple[tuple, tuple],
+    started: str,
+) -> str:
     m = machine()
     floor, version = t.median("bare WeasyPrint render (floor)"), t.median("snakemake --version")
     cold, noop = t.median("cold build"), t.median("no-op rebuild")
     ratios = {"cold build": (cold / floor, "the floor"), "no-op rebuild": (noop / version, "`snakemake --version`")}
     paired = {
-        "cold build": statistics.median(x / y for x, y in zip(t["cold build"], t["bare WeasyPrint render (floor)"])),
-        "no-op rebuild": statistics.median(x / y for x, y in zip(t["no-op rebuild"], t["snakemake --version"])),
+        "cold build": statistics.median(
+            x / y for x, y in zip(t["cold build"], t["bare WeasyPrint render (floor)"], strict=False)
+        ),
+        "no-op rebuild": statistics.median(
+            x / y for x, y in zip(t["no-op rebuild"], t["snakemake --version"], strict=False)
+        ),
     }
     lines = [
         "# Benchmark results",
@@ -532,8 +613,14 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
         "| scenario | median (s) | runs (s) | ratio | target |",
         "|---|---|---|---|---|",
     ]
-    for name in ("cold build", "bare WeasyPrint render (floor)", "no-op rebuild", "snakemake --version",
-                 "rebuild after a template edit", "rebuild after a new response"):
+    for name in (
+        "cold build",
+        "bare WeasyPrint render (floor)",
+        "no-op rebuild",
+        "snakemake --version",
+        "rebuild after a template edit",
+        "rebuild after a new response",
+    ):
         ratio, target = "", ""
         if name in ratios:
             r, of = ratios[name]
@@ -542,9 +629,11 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
         lines.append(f"| {name} | {t.median(name):.2f} | {fmt_runs(t[name])} | {ratio} | {target} |")
     if preview:
         ok = "met" if preview["median_s"] <= preview["target_s"] else "**not met**"
-        lines.append(f"| preview re-render after a template edit (`benchmarks/preview.py`, {preview['n']} saves) "
-                     f"| {preview['median_s']:.2f} | min {preview['min_s']:.2f}, max {preview['max_s']:.2f} | | "
-                     f"≤ {preview['target_s']} s: {ok} |")
+        lines.append(
+            f"| preview re-render after a template edit (`benchmarks/preview.py`, {preview['n']} saves) "
+            f"| {preview['median_s']:.2f} | min {preview['min_s']:.2f}, max {preview['max_s']:.2f} | | "
+            f"≤ {preview['target_s']} s: {ok} |"
+        )
     lines += [
         "",
         "What re-ran (Snakemake's job list):",
@@ -591,9 +680,11 @@ def report(t: Timings, notes: dict, preview: dict | None, charts: list[dict], sc
     ]
     for r in scale:
         per = 1e6 * (r["ingest"] + r["stats"]) / r["answers"]
-        lines.append(f"| {r['states']} | {r['rounds']} | {r['answers']:,} | {r['whole']:.2f} | {r['cold ingest']:.3f} / "
-                     f"{r['ingest']:.3f} | {r['cold stats']:.3f} / {r['stats']:.3f} | {r['cold charts']:.3f} / "
-                     f"{r['charts']:.3f} | {per:.2f} |")
+        lines.append(
+            f"| {r['states']} | {r['rounds']} | {r['answers']:,} | {r['whole']:.2f} | {r['cold ingest']:.3f} / "
+            f"{r['ingest']:.3f} | {r['cold stats']:.3f} / {r['stats']:.3f} | {r['cold charts']:.3f} / "
+            f"{r['charts']:.3f} | {per:.2f} |"
+        )
     lines += ["", *scale_notes(scale, big), ""]
     return "\n".join(lines) + "\n"
 
@@ -616,7 +707,7 @@ def breakdown(events: list[tuple[float, str]], floor: float, version: float, lay
         f"PDF's process laid the paper out, knowing the charts' sizes from the stats; the charts were drawn "
         f"beside it, ready at "
         f"{charts_ready:.2f} s, when render_pdf was called to put them in and write the PDF "
-        f"(its log: \"{layout}\").",
+        f'(its log: "{layout}").',
         f"- from the print HTML to the PDF: {pdf_done - text_ready:.2f} s; the bare WeasyPrint render, which also "
         f"starts an interpreter and imports WeasyPrint, takes {floor:.2f} s (median).",
         f"- after the PDF (publish, Snakemake's bookkeeping and exit): {after_pdf:.2f} s. Total {total:.2f} s: "
@@ -633,8 +724,8 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
         steady = max(per) <= 2 * min(per)
         verdict = (
             f"the cost per 1,000 answers stays between {min(per):.1f} and {max(per):.1f} ms: linear in the number of answers"
-            if steady else
-            f"the cost per 1,000 answers ({', '.join(f'{m:.1f}' for m in per)} ms) is not steady in this run: "
+            if steady
+            else f"the cost per 1,000 answers ({', '.join(f'{m:.1f}' for m in per)} ms) is not steady in this run: "
             "single runs on a shared machine scatter; rerun with more --scale-runs before reading a trend"
         )
         out.append(
@@ -649,25 +740,50 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
     if big:
         st = big["stages"]
         steps = ", ".join(f"{k} {v:.2f} s" for k, v in st.items())
-        out += ["", f"(b) The whole paper with {big['respondents']} States in each of its two rounds (the real "
-                "questionnaire and templates; each new State answers as a shipped respondent does, cycled), "
-                f"{big['pages'] or '?'} pages. Each step alone, in one process: {steps}. The PDF step "
-                f"(`pipeline.pdf_step` alone in a fresh process) {big['pdf_step']:.2f} s; the bare WeasyPrint "
-                f"render of the same HTML {big['floor']:.2f} s."]
+        out += [
+            "",
+            f"(b) The whole paper with {big['respondents']} States in each of its two rounds (the real "
+            "questionnaire and templates; each new State answers as a shipped respondent does, cycled), "
+            f"{big['pages'] or '?'} pages. Each step alone, in one process: {steps}. The PDF step "
+            f"(`pipeline.pdf_step` alone in a fresh process) {big['pdf_step']:.2f} s; the bare WeasyPrint "
+            f"render of the same HTML {big['floor']:.2f} s.",
+        ]
         if big["built"]:
             out.append(f"The build, cold: {big['cold']:.2f} s ({big['cold'] / big['floor']:.2f}x the floor).")
         else:
-            why = ("a false alarm: the count check reads \"one hundred and ninety-three\" as \"ninety-three\" "
-                   "(number words above one hundred; surveypaper/checks.py)" if "ninety-three" in big["check"] else "this")
-            out += ["", f"The build itself stops at `check_templates`, with {why}. Its report:", "", "```",
-                    big["check"] or "(no check log)", "```", "", "So the steps above were timed one by one instead of as one build."]
+            why = (
+                'a false alarm: the count check reads "one hundred and ninety-three" as "ninety-three" '
+                "(number words above one hundred; surveypaper/checks.py)"
+                if "ninety-three" in big["check"]
+                else "this"
+            )
+            out += [
+                "",
+                f"The build itself stops at `check_templates`, with {why}. Its report:",
+                "",
+                "```",
+                big["check"] or "(no check log)",
+                "```",
+                "",
+                "So the steps above were timed one by one instead of as one build.",
+            ]
     at193 = ""
     if big:
         st = big["stages"]
-        steps = sorted([(big["pdf_step"], "the PDF render"), (st["charts"], "the charts (their own process, beside the text)"),
-                        (st["ingest"], "ingest (every response file read)"), (st["check"], "the check")], reverse=True)
-        at193 = (" Its longest steps: " + ", ".join(f"{name} {sec:.2f} s" for sec, name in steps)
-                 + f"; stats takes {st['stats']:.2f} s.")
+        steps = sorted(
+            [
+                (big["pdf_step"], "the PDF render"),
+                (st["charts"], "the charts (their own process, beside the text)"),
+                (st["ingest"], "ingest (every response file read)"),
+                (st["check"], "the check"),
+            ],
+            reverse=True,
+        )
+        at193 = (
+            " Its longest steps: "
+            + ", ".join(f"{name} {sec:.2f} s" for sec, name in steps)
+            + f"; stats takes {st['stats']:.2f} s."
+        )
     out += [
         "",
         "At 193 States the build stays one short chain on one machine." + at193 + " The PDF grows with what the "

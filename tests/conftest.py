@@ -53,26 +53,38 @@ def tiny_raw(tmp_path: Path) -> Path:
     write(raw / "questionnaire.yaml", TINY_QUESTIONNAIRE)
     write(raw / "states.yaml", TINY_STATES)
     write(raw / "themes.yaml", TINY_THEMES)
-    write(raw / "responses/2008/ARG.yaml", """\
+    write(
+        raw / "responses/2008/ARG.yaml",
+        """\
         state: ARG
         answers: {plan: yes, freq: monthly}
         comments: {examples: "We <b>do</b> things & more"}
         themes: [diaspora]
-        """)
-    write(raw / "responses/2008/NLD.yaml", """\
+        """,
+    )
+    write(
+        raw / "responses/2008/NLD.yaml",
+        """\
         state: NLD
         answers:
           plan: NO
           plan_intended: yes
-        """)
-    write(raw / "responses/2008/NOR.yaml", """\
+        """,
+    )
+    write(
+        raw / "responses/2008/NOR.yaml",
+        """\
         state: NOR
         answers:
           plan: no
           plan_intended: no
           freq: daily
-        """)
-    write(raw / "responses/2007/responses.csv", "state,plan,plan_comment,themes\nARG,no,,diaspora\nNLD,no,,\nPHL,yes,Because,\n")
+        """,
+    )
+    write(
+        raw / "responses/2007/responses.csv",
+        "state,plan,plan_comment,themes\nARG,no,,diaspora\nNLD,no,,\nPHL,yes,Because,\n",
+    )
     return raw
 
 

@@ -8,7 +8,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from surveypaper.charts import alt_text, chart_manifest, closed_questions, draw_charts, round_keys
 
 QUESTIONNAIRE = {
@@ -19,8 +18,14 @@ QUESTIONNAIRE = {
             "title": "A",
             "questions": [
                 {"key": "plan", "number": "1", "type": "yes_no", "short": "Has a national plan", "text": "?"},
-                {"key": "plan_intended", "number": "1 (b)", "type": "yes_no", "short": "Intends a plan",
-                 "asked_if": {"plan": "no"}, "text": "?"},
+                {
+                    "key": "plan_intended",
+                    "number": "1 (b)",
+                    "type": "yes_no",
+                    "short": "Intends a plan",
+                    "asked_if": {"plan": "no"},
+                    "text": "?",
+                },
                 {"key": "examples", "number": "2", "type": "text", "short": "Examples", "text": "?"},
             ],
         },
@@ -28,8 +33,14 @@ QUESTIONNAIRE = {
             "key": "b",
             "title": "B",
             "questions": [
-                {"key": "freq", "number": "3", "type": "choice", "short": "How often they meet",
-                 "choices": ["monthly", "every 1-3 months", "less often"], "text": "?"},
+                {
+                    "key": "freq",
+                    "number": "3",
+                    "type": "choice",
+                    "short": "How often they meet",
+                    "choices": ["monthly", "every 1-3 months", "less often"],
+                    "text": "?",
+                },
                 {"key": "budget", "number": "4", "type": "yes_no", "short": "Budget line", "text": "?"},
                 {"key": "only_2007", "number": "5", "type": "yes_no", "short": "Asked in 2007 only", "text": "?"},
             ],
@@ -40,33 +51,56 @@ QUESTIONNAIRE = {
 
 def yes_no(yes: int, no: int, blank: int = 0) -> dict:
     answered = yes + no
-    pct = {"yes": None, "no": None} if answered == 0 else {
-        "yes": int(yes * 100 / answered + 0.5), "no": int(no * 100 / answered + 0.5)}
-    return {"answered": answered, "blank": blank, "applicable": answered + blank,
-            "counts": {"yes": yes, "no": no}, "pct": pct, "states": {"yes": [], "no": []}}
+    pct = (
+        {"yes": None, "no": None}
+        if answered == 0
+        else {"yes": int(yes * 100 / answered + 0.5), "no": int(no * 100 / answered + 0.5)}
+    )
+    return {
+        "answered": answered,
+        "blank": blank,
+        "applicable": answered + blank,
+        "counts": {"yes": yes, "no": no},
+        "pct": pct,
+        "states": {"yes": [], "no": []},
+    }
 
 
 def choice(counts: dict, blank: int = 0) -> dict:
     answered = sum(counts.values())
-    return {"answered": answered, "blank": blank, "applicable": answered + blank, "counts": counts,
-            "pct": {k: int(v * 100 / answered + 0.5) for k, v in counts.items()}, "states": {}}
+    return {
+        "answered": answered,
+        "blank": blank,
+        "applicable": answered + blank,
+        "counts": counts,
+        "pct": {k: int(v * 100 / answered + 0.5) for k, v in counts.items()},
+        "states": {},
+    }
 
 
 # "10" is the current round, "9" the previous one: round names sort as numbers, not text.
 STATS = {
     "rounds": {
-        "9": {"n": 45, "respondents": [], "questions": {
-            "plan": yes_no(9, 36),
-            "freq": choice({"monthly": 10, "every 1-3 months": 9, "less often": 11}),
-            "budget": yes_no(0, 0, 4),
-            "only_2007": yes_no(3, 4),
-        }},
-        "10": {"n": 53, "respondents": [], "questions": {
-            "plan": yes_no(26, 27),
-            "plan_intended": yes_no(10, 15, 2),
-            "freq": choice({"monthly": 15, "every 1-3 months": 14, "less often": 12}),
-            "budget": yes_no(0, 0, 3),
-        }},
+        "9": {
+            "n": 45,
+            "respondents": [],
+            "questions": {
+                "plan": yes_no(9, 36),
+                "freq": choice({"monthly": 10, "every 1-3 months": 9, "less often": 11}),
+                "budget": yes_no(0, 0, 4),
+                "only_2007": yes_no(3, 4),
+            },
+        },
+        "10": {
+            "n": 53,
+            "respondents": [],
+            "questions": {
+                "plan": yes_no(26, 27),
+                "plan_intended": yes_no(10, 15, 2),
+                "freq": choice({"monthly": 15, "every 1-3 months": 14, "less often": 12}),
+                "budget": yes_no(0, 0, 3),
+            },
+        },
     },
     "changes": {},
 }
@@ -81,7 +115,12 @@ def drawn(tmp_path_factory):
 def test_rounds_sort_as_numbers():
     assert round_keys(STATS) == ["9", "10"]
     assert [q["key"] for q in closed_questions(QUESTIONNAIRE)] == [
-        "plan", "plan_intended", "freq", "budget", "only_2007"]
+        "plan",
+        "plan_intended",
+        "freq",
+        "budget",
+        "only_2007",
+    ]
 
 
 def test_one_chart_per_closed_question_of_the_current_round_in_questionnaire_order(drawn):
@@ -136,9 +175,17 @@ def test_svg_keeps_text_as_text_with_labels_counts_and_legend(drawn):
     svg = (out / "plan.svg").read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml")
     assert "<text" in svg and "Liberation Serif" in svg  # svg.fonttype none: no glyph paths
-    assert "<use xlink:href=\"#DejaVu" not in svg
-    for label in ("Q1. Has a national plan", "Yes", "No", "26 (49%)", "9 (20%)",
-                  "10 (n = 53)", "9 (n = 45)", "Number of States"):
+    assert '<use xlink:href="#DejaVu' not in svg
+    for label in (
+        "Q1. Has a national plan",
+        "Yes",
+        "No",
+        "26 (49%)",
+        "9 (20%)",
+        "10 (n = 53)",
+        "9 (n = 45)",
+        "Number of States",
+    ):
         assert label in svg, label
     # a question the previous round did not answer: no comparison, n in the label
     intended = (out / "plan_intended.svg").read_text(encoding="utf-8")

@@ -7,9 +7,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, run_snakemake
-from surveypaper.checks import count_findings, parse_number, project_context, project_paths, quantity_findings, RenderedLine
+from surveypaper.checks import (
+    RenderedLine,
+    count_findings,
+    parse_number,
+    project_context,
+    project_paths,
+    quantity_findings,
+)
 from surveypaper.cli import main
 from surveypaper.filters import QUANTITY_WORDS
 
@@ -84,7 +90,9 @@ def test_false_vast_majority_beside_a_computed_figure_fails(repo, capsys, contex
     q = context["survey"].q.national_plan
     lo, hi = QUANTITY_WORDS["a vast majority"]
     assert not lo <= q.pct <= hi, "the data changed: pick a question whose share is not a vast majority"
-    line = add_line(repo, "A vast majority of the respondents (**{{ survey.q.national_plan.pct | pct }}**) have a plan.")
+    line = add_line(
+        repo, "A vast majority of the respondents (**{{ survey.q.national_plan.pct | pct }}**) have a plan."
+    )
     code, lines = check(repo, capsys)
     assert code == 1
     assert at(lines, line, "vast majority", f"{q.pct}%")
@@ -99,14 +107,20 @@ def test_false_vast_majority_beside_a_typed_figure_fails(repo, capsys):
 
 def test_false_most_beside_k_out_of_n_fails(repo, capsys, context):
     q = context["survey"].q.national_plan
-    line = add_line(repo, "Most States (**{{ survey.q.national_plan.yes }}** out of **{{ survey.q.national_plan.answered }}**) agree.")
+    line = add_line(
+        repo,
+        "Most States (**{{ survey.q.national_plan.yes }}** out of **{{ survey.q.national_plan.answered }}**) agree.",
+    )
     code, lines = check(repo, capsys)
     assert code == 1 and at(lines, line, '"Most"', f"{q.yes} out of {q.answered}")
 
 
 def test_quantity_word_that_fits_passes(repo, capsys):
-    line = add_line(repo, "{{ survey.q.national_plan | quantity(\"a vast majority\") | cap }} of the States "
-                          "(**{{ survey.q.national_plan.pct | pct }}**) have a plan.")
+    line = add_line(
+        repo,
+        '{{ survey.q.national_plan | quantity("a vast majority") | cap }} of the States '
+        "(**{{ survey.q.national_plan.pct | pct }}**) have a plan.",
+    )
     code, lines = check(repo, capsys)
     assert not at(lines, line) and code == 0
 
@@ -139,14 +153,19 @@ def test_count_that_differs_from_its_list_fails(repo, capsys):
 
 
 def test_computed_count_that_differs_from_its_list_fails(repo, capsys):
-    line = add_line(repo, "{{ survey.q.national_plan.yes + 1 }} States ({{ survey.q.national_plan.states_yes | states }}) agree.")
+    line = add_line(
+        repo, "{{ survey.q.national_plan.yes + 1 }} States ({{ survey.q.national_plan.states_yes | states }}) agree."
+    )
     code, lines = check(repo, capsys)
     assert code == 1 and at(lines, line, "listed")
 
 
 def test_count_from_the_same_list_passes(repo, capsys):
-    line = add_line(repo, "{{ survey.q.national_plan.states_yes | length | words | cap }} States "
-                          "({{ survey.q.national_plan.states_yes | states }}) agree.")
+    line = add_line(
+        repo,
+        "{{ survey.q.national_plan.states_yes | length | words | cap }} States "
+        "({{ survey.q.national_plan.states_yes | states }}) agree.",
+    )
     code, lines = check(repo, capsys)
     assert not at(lines, line) and code == 0
 
@@ -154,7 +173,10 @@ def test_count_from_the_same_list_passes(repo, capsys):
 def test_count_above_one_hundred_in_words():
     """'One hundred and three States:' is 103, not three (a paper with all 193 UN Member States)."""
     names = [f"State {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(103)]
-    lines = [RenderedLine("a.md.j2", 1, "The following one hundred and three States responded:"), RenderedLine("a.md.j2", 2, "")]
+    lines = [
+        RenderedLine("a.md.j2", 1, "The following one hundred and three States responded:"),
+        RenderedLine("a.md.j2", 2, ""),
+    ]
     lines += [RenderedLine("a.md.j2", 3 + i, f"- {name}") for i, name in enumerate(names)]
     assert count_findings(lines, names) == []
     assert count_findings(lines[:-1], names)  # one fewer listed: a finding
@@ -172,9 +194,20 @@ def test_names_with_and_count_as_one_state():
     assert count_findings(lines, ["Trinidad and Tobago", "Brazil"]) == []
 
 
-@pytest.mark.parametrize("text, value", [("53", 53), ("fifty-three", 53), ("Fifty three", 53), ("fifteen", 15), ("a hundred", 100),
-                                         ("one hundred and ninety-three", 193), ("One hundred ninety three", 193),
-                                         ("two hundred", 200), ("banana", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("53", 53),
+        ("fifty-three", 53),
+        ("Fifty three", 53),
+        ("fifteen", 15),
+        ("a hundred", 100),
+        ("one hundred and ninety-three", 193),
+        ("One hundred ninety three", 193),
+        ("two hundred", 200),
+        ("banana", None),
+    ],
+)
 def test_parse_number(text, value):
     assert parse_number(text) == value
 
@@ -198,7 +231,7 @@ def test_safe_on_respondents_text_fails(repo, capsys, snippet):
 
 def test_safe_elsewhere_is_not_about_respondents(repo, capsys):
     line = add_line(repo, "{{ survey.q.national_plan.states_yes | states | safe }} have a plan.")
-    code, lines = check(repo, capsys)
+    _code, lines = check(repo, capsys)
     assert not at(lines, line)
 
 
@@ -223,11 +256,13 @@ def test_check_rule_stops_the_build(tmp_path):
     repo = copy_repo(tmp_path / "repo")
     snakefile = repo / "Snakefile"
     if "rules/check.smk" not in snakefile.read_text(encoding="utf-8"):
-        snakefile.write_text(snakefile.read_text(encoding="utf-8") + '\ninclude: "workflow/rules/check.smk"\n', encoding="utf-8")
+        snakefile.write_text(
+            snakefile.read_text(encoding="utf-8") + '\ninclude: "workflow/rules/check.smk"\n', encoding="utf-8"
+        )
     stamp = "output/.build/templates_checked.stamp"
     assert run_snakemake(repo, stamp).returncode == 0
     line = add_line(repo, "A vast majority (**{{ survey.q.national_plan.pct | pct }}**) of the States agree.")
     result = run_snakemake(repo, stamp)
     assert result.returncode != 0
-    assert f"{SECTION}:{line}: \"A vast majority\" does not fit" in result.stderr
+    assert f'{SECTION}:{line}: "A vast majority" does not fit' in result.stderr
     assert "Traceback (most recent call last)" not in result.stderr

@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, run_snakemake
 
 # The first build as a CI machine in Europe might run it; the second a day ahead (UTC+14), in
@@ -32,8 +31,8 @@ def published(out: Path) -> dict[str, bytes]:
 def where_they_differ(name: str, a: bytes, b: bytes) -> str:
     """The first lines that differ (text), or the first differing byte offset (binary)."""
     if name.endswith(".pdf") or b"\0" in a[:1024]:
-        at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        return f"{name}: {len(a)} vs {len(b)} bytes, first difference at byte {at}: {a[at:at + 60]!r} vs {b[at:at + 60]!r}"
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        return f"{name}: {len(a)} vs {len(b)} bytes, first difference at byte {at}: {a[at : at + 60]!r} vs {b[at : at + 60]!r}"
     diff = difflib.unified_diff(
         a.decode("utf-8", "replace").splitlines(), b.decode("utf-8", "replace").splitlines(), lineterm="", n=0
     )
@@ -57,7 +56,7 @@ def two_builds(tmp_path_factory) -> tuple[Path, Path]:
 
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(build, repos, [FIRST, SECOND], [0, 2]))
-    for repo, result in zip(repos, results):
+    for repo, result in zip(repos, results, strict=False):
         assert result.returncode == 0, f"build in {repo} failed:\n{result.stderr[-3000:]}"
     return repos[0] / "output", repos[1] / "output"
 

@@ -18,11 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from conftest import ROOT, copy_repo
 from surveypaper import drafts
 from surveypaper.drafts import Labels
-
-from conftest import ROOT, copy_repo, run_snakemake
 
 # ------------------------------------------------------------------------------------------------
 # compare_stats on hand-made stats.json dicts
@@ -85,10 +83,15 @@ def test_compare_stats_names_moved_figures_lists_and_respondents():
     new = _stats(["ARG", "NLD", "NOR", "PHL"], ["ARG", "PHL", "NLD"], ["NOR"], ["ARG", "PHL"], ["NLD"])
     report = drafts.compare_stats(old, new, LABELS)
 
-    assert report["respondents"] == [{
-        "round": "2008", "old_n": 3, "new_n": 4,
-        "added": [{"code": "PHL", "name": "the Philippines"}], "removed": [],
-    }]
+    assert report["respondents"] == [
+        {
+            "round": "2008",
+            "old_n": 3,
+            "new_n": 4,
+            "added": [{"code": "PHL", "name": "the Philippines"}],
+            "removed": [],
+        }
+    ]
     figs = {(f["round"], f["question"], f["answer"]): f for f in report["figures"]}
     assert figs[("2008", "plan", "yes")]["old"] == {"k": 1, "n": 3, "pct": 33}
     assert figs[("2008", "plan", "yes")]["new"] == {"k": 3, "n": 4, "pct": 75}
@@ -104,7 +107,10 @@ def test_compare_stats_names_moved_figures_lists_and_respondents():
     assert [s["name"] for s in lists[("answer", "plan", "no")]["removed"]] == ["the Netherlands"]
     assert [s["name"] for s in lists[("theme", "diaspora", None)]["added"]] == ["the Philippines"]
     assert lists[("theme", "diaspora", None)]["label"] == "ties with nationals abroad"
-    assert [s["name"] for s in lists[("set", "plan_or_intended", None)]["added"]] == ["the Netherlands", "the Philippines"]
+    assert [s["name"] for s in lists[("set", "plan_or_intended", None)]["added"]] == [
+        "the Netherlands",
+        "the Philippines",
+    ]
     move = lists[("change", "plan", "no_to_yes")]
     assert move["round"] == "2007→2008" and [s["name"] for s in move["added"]] == ["the Netherlands"]
     assert ("theme", "remittances", None) not in lists
@@ -129,8 +135,17 @@ def test_compare_stats_blank_only_when_the_blanks_move_and_rounds_added():
     new["rounds"]["2009"] = copy.deepcopy(new["rounds"]["2008"])
     report = drafts.compare_stats(old, new)  # no labels: codes and keys
     blank = [f for f in report["figures"] if f["answer"] == "blank"]
-    assert blank == [{"round": "2008", "question": "plan", "number": "", "label": "", "answer": "blank",
-                      "old": {"k": 0, "n": 2, "pct": None}, "new": {"k": 1, "n": 2, "pct": None}}]
+    assert blank == [
+        {
+            "round": "2008",
+            "question": "plan",
+            "number": "",
+            "label": "",
+            "answer": "blank",
+            "old": {"k": 0, "n": 2, "pct": None},
+            "new": {"k": 1, "n": 2, "pct": None},
+        }
+    ]
     assert [s["name"] for e in report["lists"] if e["answer"] == "blank" for s in e["added"]] == ["NLD"]
     assert report["rounds_added"] == [{"round": "2009", "n": 2}]
 
@@ -236,34 +251,49 @@ def _well_formed(html: str) -> None:
 def _check(old_md: str, new_md: str) -> drafts.Redline:
     red = drafts.redline(old_md, new_md)
     _well_formed(red.html)
+
     def norm(h: str) -> str:  # deleted blocks may leave the whitespace that followed them
         return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", h))
 
     assert norm(_new_side(red.html)) == norm(drafts._show_alt(drafts.render_markdown(new_md)))
     old_html = drafts._show_alt(drafts.render_markdown(old_md))
-    assert _old_text(red.html) == re.sub(r"\s+", "", "".join(t for t in drafts.tokenize(old_html) if drafts._is_text(t)))
+    assert _old_text(red.html) == re.sub(
+        r"\s+", "", "".join(t for t in drafts.tokenize(old_html) if drafts._is_text(t))
+    )
     anchors = re.findall(r'id="(change-\d+)"', red.html)
     assert anchors == [f"change-{k}" for k in range(1, len(red.changes) + 1)] == [c.anchor for c in red.changes]
     return red
 
 
 def test_redline_marks_words_and_numbers_each_change():
-    new = (PAPER.replace("**Fifty-three**", "**Fifty-four**").replace("26 out of 53 (49%)", "27 out of 54 (50%)")
-           .replace("the Netherlands and Norway", "the Netherlands, Norway and Peru")
-           .replace("| Norway | Europe |", "| Norway | Europe |\n| Peru | Americas |").replace("- Norway", "- Norway\n- Peru"))
+    new = (
+        PAPER.replace("**Fifty-three**", "**Fifty-four**")
+        .replace("26 out of 53 (49%)", "27 out of 54 (50%)")
+        .replace("the Netherlands and Norway", "the Netherlands, Norway and Peru")
+        .replace("| Norway | Europe |", "| Norway | Europe |\n| Peru | Americas |")
+        .replace("- Norway", "- Norway\n- Peru")
+    )
     red = _check(PAPER, new)
-    assert "<strong><del id=\"change-1\">Fifty-three</del><ins>Fifty-four</ins></strong>" in red.html
-    assert "<del id=\"change-2\">26</del><ins>27</ins> out of <del id=\"change-3\">53</del><ins>54</ins>" in red.html
+    assert '<strong><del id="change-1">Fifty-three</del><ins>Fifty-four</ins></strong>' in red.html
+    assert '<del id="change-2">26</del><ins>27</ins> out of <del id="change-3">53</del><ins>54</ins>' in red.html
     assert "<td><ins" in red.html and ">Peru</ins></td>" in red.html  # a new row: its cells, marked
     assert re.search(r"<li><ins id=\"change-\d+\">Peru</ins></li>", red.html)
     first = red.changes[0]
-    assert (first.section, first.section_id, first.old, first.new) == ("INTRODUCTION", "introduction", "Fifty-three", "Fifty-four")
+    assert (first.section, first.section_id, first.old, first.new) == (
+        "INTRODUCTION",
+        "introduction",
+        "Fifty-three",
+        "Fifty-four",
+    )
     assert first.after.startswith(" responses to the")
     assert red.inserted_words >= 6 and red.deleted_words >= 3
     note = [c for c in red.changes if c.section == "Notes"]
     assert any("Peru" in c.new for c in note)  # footnotes are compared too
     # the list reads as a list: "and" became a comma, "and Peru" came at its end
-    assert re.search(r'the Netherlands<del id="change-\d+"> and</del><ins>,</ins> Norway<ins id="change-\d+"> and Peru</ins>', red.html)
+    assert re.search(
+        r'the Netherlands<del id="change-\d+"> and</del><ins>,</ins> Norway<ins id="change-\d+"> and Peru</ins>',
+        red.html,
+    )
 
 
 def test_redline_of_the_same_text_is_the_text():
@@ -285,8 +315,18 @@ def test_redline_of_the_same_text_is_the_text():
         lambda s: s.split("## ANNEX II")[0],  # the annexes cut
         lambda s: "## NEW FIRST\n\nA paragraph.\n\n" + s,
     ],
-    ids=["row-removed", "item-removed", "list-to-prose", "heading-renamed", "emphasis", "section-cut",
-         "note-added", "note-removed", "annexes-cut", "new-start"],
+    ids=[
+        "row-removed",
+        "item-removed",
+        "list-to-prose",
+        "heading-renamed",
+        "emphasis",
+        "section-cut",
+        "note-added",
+        "note-removed",
+        "annexes-cut",
+        "new-start",
+    ],
 )
 def test_redline_stays_well_formed_and_faithful(edit):
     _check(PAPER, edit(PAPER))
@@ -321,7 +361,9 @@ def test_redline_charts_inlined_and_a_redrawn_chart_shown_both_ways():
 def test_redline_document_is_self_contained(tmp_path):
     new = PAPER.replace("**Fifty-three**", "**Fifty-four**")
     red = drafts.redline(PAPER, new, {}, {"national_plan.svg": b"<svg/>"})
-    report = drafts.compare_stats(_stats(["ARG"], ["ARG"], [], []), _stats(["ARG", "NOR"], ["ARG", "NOR"], [], []), LABELS)
+    report = drafts.compare_stats(
+        _stats(["ARG"], ["ARG"], [], []), _stats(["ARG", "NOR"], ["ARG", "NOR"], [], []), LABELS
+    )
     page = drafts.redline_document(red, report, "old <one>", "new", title="A & B")
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Redline · A &amp; B · old &lt;one&gt; → new</title>" in page
@@ -339,8 +381,12 @@ PY = sys.executable
 
 def _paper(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [PY, "-m", "surveypaper.cli", "diff", *args], cwd=cwd, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=600,
+        [PY, "-m", "surveypaper.cli", "diff", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
     )
 
 
@@ -358,7 +404,9 @@ def _new_state(repo: Path) -> tuple[str, str]:
     raw = repo / "raw"
     latest = sorted(p for p in (raw / "responses").iterdir() if p.is_dir())[-1]
     answered = {p.stem for p in latest.iterdir()}
-    stats = json.loads((repo / "output" / "stats.json").read_text()) if (repo / "output" / "stats.json").exists() else None
+    stats = (
+        json.loads((repo / "output" / "stats.json").read_text()) if (repo / "output" / "stats.json").exists() else None
+    )
     if stats:
         answered |= set(stats["rounds"][latest.name]["respondents"])
     states = load_states(raw / "states.yaml")
@@ -369,14 +417,26 @@ def _new_state(repo: Path) -> tuple[str, str]:
         if question.closed and question.asked_in_round(latest.name) and question.applies(answers):
             answers[key] = "yes" if question.type == "yes_no" else question.choices[0]
     themes = sorted(load_themes(raw / "themes.yaml"))[:2]
-    lines = [f"state: {code}", "answers:", *(f"  {k}: {v}" for k, v in answers.items()), f"themes: [{', '.join(themes)}]", ""]
+    lines = [
+        f"state: {code}",
+        "answers:",
+        *(f"  {k}: {v}" for k, v in answers.items()),
+        f"themes: [{', '.join(themes)}]",
+        "",
+    ]
     (latest / f"{code}.yaml").write_text("\n".join(lines), encoding="utf-8")
     return code, states[code].name
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     res = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env={**os.environ, **env})
     assert res.returncode == 0, res.stderr
     return res.stdout
@@ -402,8 +462,18 @@ def two_commits(tmp_path_factory) -> dict:
     first = _paper("HEAD~1", "HEAD", "-o", str(base / "revs"), "--cores", "2", cwd=repo, env=env)
     assert first.returncode == 0, first.stderr[-3000:]
     shas = _git(repo, "rev-parse", "HEAD~1", "HEAD").split()
-    return {"repo": repo, "code": code, "name": name, "env": env, "cache": cache, "out": base / "revs",
-            "first": first, "old": cache / shas[0] / "output", "new": cache / shas[1] / "output", "base": base}
+    return {
+        "repo": repo,
+        "code": code,
+        "name": name,
+        "env": env,
+        "cache": cache,
+        "out": base / "revs",
+        "first": first,
+        "old": cache / shas[0] / "output",
+        "new": cache / shas[1] / "output",
+        "base": base,
+    }
 
 
 def test_diff_of_two_revisions(two_commits):
@@ -416,7 +486,9 @@ def test_diff_of_two_revisions(two_commits):
     assert figures["differs"] is True and figures["new"]["commit"] and figures["old"]["commit"]
     assert figures["respondents"][0]["added"] == [{"code": two_commits["code"], "name": name}]
     # cached: a second diff builds nothing
-    again = _paper("HEAD~1", "HEAD", "-o", str(two_commits["base"] / "again"), cwd=two_commits["repo"], env=two_commits["env"])
+    again = _paper(
+        "HEAD~1", "HEAD", "-o", str(two_commits["base"] / "again"), cwd=two_commits["repo"], env=two_commits["env"]
+    )
     assert again.returncode == 0 and "building" not in again.stderr
 
 
@@ -437,8 +509,11 @@ def test_diff_of_two_folders_names_every_list_the_new_state_joined(two_commits, 
     joined |= {("set", k, None) for k, s in rnd["sets"].items() if code in s}
     assert len(joined) > 10
     figures = json.loads((tmp_path / "d" / "figures.json").read_text())
-    listed = {(e["kind"], e["key"], e["answer"]) for e in figures["lists"]
-              if e["round"] == stats["current"] and {"code": code, "name": name} in e["added"]}
+    listed = {
+        (e["kind"], e["key"], e["answer"])
+        for e in figures["lists"]
+        if e["round"] == stats["current"] and {"code": code, "name": name} in e["added"]
+    }
     assert listed == joined
     md = (tmp_path / "d" / "figures.md").read_text()
     assert md.count(f"+ {name}") >= len(joined)

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, run_snakemake
 from surveypaper.checks import project_context, project_paths
 from surveypaper.cli import main

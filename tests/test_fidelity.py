@@ -106,24 +106,34 @@ def report(what: str, measure: float, missing: list[str], total: int) -> str:
 def test_the_2008_text_splits_into_sentences():
     sentences = sentences_2008()
     assert len(sentences) > 250
-    assert "Fifty-three responses to the questionnaire were received, representing States from all regions." in sentences
+    assert (
+        "Fifty-three responses to the questionnaire were received, representing States from all regions." in sentences
+    )
     assert any(s.startswith("Policy coherence between migration and development is the foundation") for s in sentences)
     assert not any("[^" in s or "**" in s for s in sentences)
 
 
 def test_normalisation_of_quotes_dashes_and_emphasis():
-    assert normalise("“Three per One”(3x1) – or planned efforts - to") == '"Three per One"(3x1) - or planned efforts - to'
+    assert (
+        normalise("“Three per One”(3x1) – or planned efforts - to") == '"Three per One"(3x1) - or planned efforts - to'
+    )
     assert normalise(markdown_text("The **Netherlands, Norway, and Switzerland** mentioned")) == (
         "The Netherlands, Norway, and Switzerland mentioned"
     )
     assert markdown_text("has *not* identified.[^trend] Next") == "has not identified. Next"
-    assert html_text('<p>a <strong>b</strong>.<sup class="footnote-ref"><a href="#fn-1">1</a></sup> c</p>') == " a b. c "
+    assert (
+        html_text('<p>a <strong>b</strong>.<sup class="footnote-ref"><a href="#fn-1">1</a></sup> c</p>') == " a b. c "
+    )
     # the title block sets its lines as blocks: a reader sees a line break, not a run-on word
-    assert normalise(html_text('<p><span class="line">FORUM</span><span class="line">Manila</span></p>')) == "FORUM Manila"
+    assert (
+        normalise(html_text('<p><span class="line">FORUM</span><span class="line">Manila</span></p>')) == "FORUM Manila"
+    )
 
 
 def test_the_measure_counts_missing_sentences():
-    measure, missing = fidelity(["one two three four five six.", "seven eight nine ten eleven twelve."], "x one two three four five six. y")
+    measure, missing = fidelity(
+        ["one two three four five six.", "seven eight nine ten eleven twelve."], "x one two three four five six. y"
+    )
     assert measure == 0.5 and missing == ["seven eight nine ten eleven twelve."]
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 from markupsafe import Markup
-
 from surveypaper.filters import cap, fits, k_of_n, md_escape, pct, pct_words, quantity, states, words
 from surveypaper.states import State
 

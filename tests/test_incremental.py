@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_built_repo, copy_repo, run_snakemake
 
 RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "publish_outputs", "all"}
@@ -149,7 +148,9 @@ def test_the_pdf_is_laid_out_before_it_is_called_and_is_the_plain_render(built_p
     log = (build_dir / "logs/render_pdf.log").read_text(encoding="utf-8")
     assert log == "layout: made ahead, while the charts were drawn: used\n"
     html = (build_dir / "working_paper.print.html").read_text(encoding="utf-8")
-    plain = write_pdf(html, tmp_path / "plain.pdf", built_paper.parent / "templates", allowed_dirs=[build_dir / "charts"])
+    plain = write_pdf(
+        html, tmp_path / "plain.pdf", built_paper.parent / "templates", allowed_dirs=[build_dir / "charts"]
+    )
     assert plain.read_bytes() == (built_paper / "working_paper.pdf").read_bytes()
 
 
@@ -161,7 +162,10 @@ def imported(result: subprocess.CompletedProcess) -> set[str]:
 def snakemake_importtime(repo: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "snakemake", "--cores", "1"],
-        cwd=repo, capture_output=True, text=True, timeout=900,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result
@@ -200,12 +204,16 @@ def test_the_pdf_step_loads_linked_charts_from_the_charts_folder_only(tmp_path):
 
     charts = tmp_path / "output/.build/charts"
     charts.mkdir(parents=True)
-    (charts / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>')
+    (charts / "a.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>'
+    )
     (tmp_path / "output/.build/secret.svg").write_text((charts / "a.svg").read_text())
     (charts / "escape.svg").symlink_to("/etc/passwd")
     href = charts_href(charts, render.TEMPLATES_DIR)
     assert href.startswith("../") and href.endswith("/output/.build/charts/")
-    page = '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><img src="{}" alt="a chart"></body></html>'
+    page = (
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><img src="{}" alt="a chart"></body></html>'
+    )
 
     out = write_pdf(page.format(href + "a.svg"), tmp_path / "p.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
     assert out.read_bytes().startswith(b"%PDF")

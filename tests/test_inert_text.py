@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, run_snakemake
 
 NASTY = (
-    '<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} ![x](file:///etc/passwd) '
+    "<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} ![x](file:///etc/passwd) "
     '<img src="http://169.254.169.254/latest"> <link rel="attachment" href="file:///etc/passwd"> '
     "[click](javascript:alert(1)) **loud** مرحبا بالعالم 移民与发展"
 )
@@ -26,7 +25,8 @@ def built(tmp_path_factory) -> Path:
     response.write_text(text + f"comments:\n  collaboration: {json.dumps(NASTY)}\n", encoding="utf-8")
     section = repo / "templates/sections/08_recommendations.md.j2"
     section.write_text(
-        section.read_text(encoding="utf-8") + "\nIndonesia wrote: {{ survey.comments.IDN.collaboration }}\n", encoding="utf-8"
+        section.read_text(encoding="utf-8") + "\nIndonesia wrote: {{ survey.comments.IDN.collaboration }}\n",
+        encoding="utf-8",
     )
     result = run_snakemake(repo)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -38,7 +38,7 @@ def test_html_escapes_markup_and_fetches_nothing(built):
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "169.254.169.254" not in re.findall(r'src="([^"]*)"', html)
     assert not re.search(r'<img[^>]+src="(file|http)', html)
-    assert not re.search(r'<link[^>]+attachment', html)
+    assert not re.search(r"<link[^>]+attachment", html)
     assert 'href="javascript' not in html
     assert "{{ 7*7 }}" in html and "49" not in html.split("Indonesia wrote:")[1][:400]
     assert "مرحبا بالعالم" in html and "移民与发展" in html

@@ -1,11 +1,9 @@
 """Validation: every kind of bad input is reported with file, place, value and what was expected."""
 
 import pytest
-
+from conftest import write
 from surveypaper.errors import ValidationFailed
 from surveypaper.pipeline import ingest
-
-from conftest import write
 
 
 def problems_of(raw):
@@ -33,7 +31,14 @@ def test_valid_round_reads_yes_no_as_written(tiny_raw):
         ("ARG.yaml", "state: ARG\nanswers: {plan: ' yes'}\n", "answers.plan", " yes", "one of: yes, no", "yes"),
         ("ARG.yaml", "state: ARG\nanswers: {plan: Oui}\n", "answers.plan", "Oui", "one of: yes, no", ""),
         ("ARG.yaml", "state: ARG\nanswers: {plan: 1}\n", "answers.plan", "1", "one of: yes, no", ""),
-        ("ARG.yaml", "state: ARG\nanswers: {plan: yes, plan_intended: no}\n", "answers.plan_intended", "no", "asked only where plan is no", ""),
+        (
+            "ARG.yaml",
+            "state: ARG\nanswers: {plan: yes, plan_intended: no}\n",
+            "answers.plan_intended",
+            "no",
+            "asked only where plan is no",
+            "",
+        ),
         ("ARG.yaml", "state: ARG\nanswers: {freq: sometimes}\n", "answers.freq", "sometimes", "daily, monthly", ""),
         ("ARG.yaml", "state: ARG\nthemes: [diasporra]\n", "themes", "diasporra", "theme code", "diaspora"),
         ("ARG.yaml", "state: ARG\nanswer: {plan: yes}\n", "answer", "", "one of state, answers", "answers"),
@@ -114,8 +119,10 @@ def test_stray_files(tiny_raw):
 
 
 def test_question_not_asked_in_round(tiny_raw):
-    write(tiny_raw / "questionnaire.yaml", (tiny_raw / "questionnaire.yaml").read_text().replace(
-        "type: choice,", "type: choice, asked_in: [\"2008\"],"))
+    write(
+        tiny_raw / "questionnaire.yaml",
+        (tiny_raw / "questionnaire.yaml").read_text().replace("type: choice,", 'type: choice, asked_in: ["2008"],'),
+    )
     write(tiny_raw / "responses/2007/responses.csv", "state,freq\nARG,daily\n")
     probs = problems_of(tiny_raw)
     assert any("not asked in 2007" in p.expected for p in probs)
@@ -131,7 +138,7 @@ def test_bad_free_text(tiny_raw, text, expected):
 
 
 def test_rtl_and_cjk_text_kept(tiny_raw):
-    write(tiny_raw / "responses/2008/PHL.yaml", "state: PHL\ncomments:\n  examples: \"مرحبا 移民与发展\"\n")
+    write(tiny_raw / "responses/2008/PHL.yaml", 'state: PHL\ncomments:\n  examples: "مرحبا 移民与发展"\n')
     data = ingest(tiny_raw)
-    phl = [r for r in data["rounds"]["2008"] if r["state"] == "PHL"][0]
+    phl = next(r for r in data["rounds"]["2008"] if r["state"] == "PHL")
     assert phl["comments"]["examples"] == "مرحبا 移民与发展"

@@ -2,7 +2,6 @@
 
 import pytest
 from openpyxl import Workbook
-
 from surveypaper.errors import ValidationFailed
 from surveypaper.pipeline import ingest
 
@@ -32,10 +31,15 @@ def problems(raw):
 
 def test_xlsx_round_is_read(tiny_raw):
     (tiny_raw / "responses/2007/responses.csv").unlink()
-    workbook(tiny_raw / "responses/2007/export.xlsx", [["state", "plan", "themes"], ["ARG", "Yes", "diaspora"], ["NLD", "no", None]])
+    workbook(
+        tiny_raw / "responses/2007/export.xlsx",
+        [["state", "plan", "themes"], ["ARG", "Yes", "diaspora"], ["NLD", "no", None]],
+    )
     data = ingest(tiny_raw)
     assert [(r["state"], r["answers"]["plan"], r["themes"]) for r in data["rounds"]["2007"]] == [
-        ("ARG", "yes", ["diaspora"]), ("NLD", "no", [])]
+        ("ARG", "yes", ["diaspora"]),
+        ("NLD", "no", []),
+    ]
 
 
 @pytest.mark.parametrize(

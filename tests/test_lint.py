@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from surveypaper.lint import find_typed_figures, lint_templates, main, strip_jinja
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -167,7 +166,9 @@ def test_the_shipped_template_check_fails_when_a_figure_is_typed(tmp_path):
     assert "{{ survey.n | words | cap }}" in text
     intro.write_text(text.replace("{{ survey.n | words | cap }}", "Fifty-three"), encoding="utf-8")
     findings = lint_templates(copy)
-    assert [(f.file, "Fifty-three" in f.message) for f in findings] == [("templates/sections/01_introduction.md.j2", True)]
+    assert [(f.file, "Fifty-three" in f.message) for f in findings] == [
+        ("templates/sections/01_introduction.md.j2", True)
+    ]
 
 
 def test_main_exit_status(tmp_path, capsys):

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo, run_snakemake
 
 NEW = """\
@@ -58,7 +57,7 @@ def test_counts_and_number_words_move(rebuilt):
 def test_lists_and_annex_ii_move(rebuilt):
     before, after = ((d / "working_paper.md").read_text(encoding="utf-8") for d in rebuilt)
     assert "Canada" not in before
-    annex_ii = after[after.index("ANNEX II") if "ANNEX II" in after else after.index("Annex II"):]
+    annex_ii = after[after.index("ANNEX II") if "ANNEX II" in after else after.index("Annex II") :]
     assert "Canada" in annex_ii
     assert after.count("Canada") >= 5  # footnote 3, diaspora, inward labour, budget line, Annex II
 

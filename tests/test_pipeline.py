@@ -5,16 +5,17 @@ import time
 from pathlib import Path
 
 import pytest
-
 from surveypaper.locks import claim
 from surveypaper.pipeline import TimeLimitExceeded, time_limit
 from surveypaper.publish import publish, write_atomic
 
 
 def test_time_limit_stops_a_runaway_step():
-    with pytest.raises(TimeLimitExceeded, match="the PDF render took longer than 1 s"):
-        with time_limit(1, "the PDF render"):
-            time.sleep(3)
+    with (
+        pytest.raises(TimeLimitExceeded, match="the PDF render took longer than 1 s"),
+        time_limit(1, "the PDF render"),
+    ):
+        time.sleep(3)
 
 
 def test_write_atomic_leaves_no_temp_files(tmp_path):

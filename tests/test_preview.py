@@ -7,7 +7,6 @@ arrive without reloading by hand.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,7 +15,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_repo
 from surveypaper.preview import Preview, make_server
 
@@ -152,7 +150,9 @@ def server(repo):
     """`paper preview --port 0` in its own process, as an editor runs it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "surveypaper.cli", "preview", "--port", "0", "--root", str(repo)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline()
     assert "http://127.0.0.1:" in line, proc.stderr.read() if proc.poll() is not None else line
@@ -170,8 +170,15 @@ def browser():
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     yield driver

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import copy_built_repo, run_snakemake
+
 
 @pytest.fixture(scope="module")
 def good_repo(tmp_path_factory, built_paper) -> Path:
@@ -77,8 +77,10 @@ def test_bad_input_fails_again_on_the_next_run_and_is_read_once_fixed(good_repo)
             assert result.returncode != 0, result.stderr[-2000:]
             assert "one of: yes, no" in result.stderr
             assert snapshot(good_repo / "output") == before
-        target.write_text((good_repo / "raw/responses/2008/ARG.yaml").read_text(encoding="utf-8")
-                          .replace("state: ARG", "state: CAN"), encoding="utf-8")
+        target.write_text(
+            (good_repo / "raw/responses/2008/ARG.yaml").read_text(encoding="utf-8").replace("state: ARG", "state: CAN"),
+            encoding="utf-8",
+        )
         result = run_snakemake(good_repo)
         assert result.returncode == 0, result.stderr[-2000:]
         assert "Canada" in (good_repo / "output/working_paper.md").read_text(encoding="utf-8")
@@ -95,7 +97,11 @@ def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "snakemake", "--cores", "1"],
-            cwd=good_repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            cwd=good_repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 300
         log = []
@@ -119,8 +125,11 @@ def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
 def test_two_builds_at_once_are_refused_clearly(good_repo):
     (good_repo / "templates/sections/08_recommendations.md.j2").touch()
     first = subprocess.Popen(
-        [sys.executable, "-m", "snakemake", "--cores", "1"], cwd=good_repo,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "-m", "snakemake", "--cores", "1"],
+        cwd=good_repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         for line in first.stdout:

@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from surveypaper import render
 from surveypaper.render import (
     BlockedFetchError,
@@ -235,7 +234,9 @@ def test_the_date_is_the_papers_not_the_clock(charts_dir):
 
 LONG_MD = MD.replace(
     "## 1. METHOD\n\n### 1.1",
-    "## 1. METHOD\n\n" + "\n\n".join(f"Paragraph {i} " + "lorem ipsum dolor sit amet " * 30 for i in range(12)) + "\n\n### 1.1",
+    "## 1. METHOD\n\n"
+    + "\n\n".join(f"Paragraph {i} " + "lorem ipsum dolor sit amet " * 30 for i in range(12))
+    + "\n\n### 1.1",
 )
 
 
@@ -344,7 +345,9 @@ def test_symlink_out_of_the_assets_is_blocked(tmp_path):
 
 def test_data_urls_are_allowed(tmp_path):
     svg = base64.b64encode(SVG.encode()).decode()
-    out = write_pdf(PAGE.format(f'<img src="data:image/svg+xml;base64,{svg}" alt="a bar">'), tmp_path / "p.pdf", tmp_path)
+    out = write_pdf(
+        PAGE.format(f'<img src="data:image/svg+xml;base64,{svg}" alt="a bar">'), tmp_path / "p.pdf", tmp_path
+    )
     assert out.read_bytes().startswith(b"%PDF")
 
 
@@ -365,15 +368,17 @@ AHEAD_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><title>t</title>'
     "<style>@page {{ size: A5; }} p {{ font-size: 14pt; }}</style></head><body>"
     + "".join(f"<p>Paragraph {i} of the text that fills the pages before and after the charts.</p>" for i in range(40))
-    + '{}<p>The end.</p></body></html>'
+    + "{}<p>The end.</p></body></html>"
 )
 
 
 def chart_svg(width_pt: float, height_pt: float, colour: str = "#1f4e79") -> str:
     """A chart as matplotlib writes its size: in points, on the root element."""
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_pt}pt" height="{height_pt}pt" '
-            f'viewBox="0 0 {width_pt} {height_pt}"><rect width="{width_pt / 2}" height="{height_pt / 3}" fill="{colour}"/>'
-            f'<text x="4" y="{height_pt - 4}" font-size="9">42 of 53 States</text></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width_pt}pt" height="{height_pt}pt" '
+        f'viewBox="0 0 {width_pt} {height_pt}"><rect width="{width_pt / 2}" height="{height_pt / 3}" fill="{colour}"/>'
+        f'<text x="4" y="{height_pt - 4}" font-size="9">42 of 53 States</text></svg>'
+    )
 
 
 @pytest.fixture
@@ -408,10 +413,13 @@ def test_pdf_laid_out_before_its_charts_exist_is_the_pdf_a_plain_render_gives(li
     assert other.read_bytes() != plain.read_bytes()
 
 
-@pytest.mark.parametrize("change, outcome", [
-    ("a taller chart", "not used: b.svg is not the size assumed"),
-    ("an edited HTML", "not used: it was made for another HTML or other folders"),
-])
+@pytest.mark.parametrize(
+    "change, outcome",
+    [
+        ("a taller chart", "not used: b.svg is not the size assumed"),
+        ("an edited HTML", "not used: it was made for another HTML or other folders"),
+    ],
+)
 def test_layout_made_ahead_that_no_longer_holds_is_done_again(linked_charts, tmp_path, change, outcome):
     page, charts, sizes = linked_charts
     layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])

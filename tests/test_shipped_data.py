@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-
 from surveypaper.pipeline import ingest, stats
 from surveypaper.states import load_states
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
 PUBLISHED = YAML(typ="safe").load((DATA / "published_figures.yaml").read_text(encoding="utf-8"))
-LISTS = {x["id"]: x for x in YAML(typ="safe").load((DATA / "country_lists.yaml").read_text(encoding="utf-8"))["state_lists"]}
+LISTS = {
+    x["id"]: x for x in YAML(typ="safe").load((DATA / "country_lists.yaml").read_text(encoding="utf-8"))["state_lists"]
+}
 FIGURES = {f["id"]: f for f in PUBLISHED["figures"]}
 
 # published figure id -> question key whose percentage yes the paper prints
@@ -79,14 +80,19 @@ def test_informal_consultations_82(computed):
     assert computed["rounds"]["2008"]["questions"]["informal_consultations"]["pct"]["yes"] == 82
 
 
-@pytest.mark.parametrize("figure_id, key", [("national_plan_count", "national_plan"), ("resources_available_count", "resources")])
+@pytest.mark.parametrize(
+    "figure_id, key", [("national_plan_count", "national_plan"), ("resources_available_count", "resources")]
+)
 def test_printed_counts_k_of_n(computed, figure_id, key):
     q = computed["rounds"]["2008"]["questions"][key]
     assert (q["counts"]["yes"], q["answered"]) == (FIGURES[figure_id]["value"], FIGURES[figure_id]["denominator"])
 
 
 def test_intentions_and_2007(computed):
-    assert computed["rounds"]["2008"]["questions"]["national_plan_intended"]["counts"]["yes"] == FIGURES["national_plan_intend_within_3y"]["value"]
+    assert (
+        computed["rounds"]["2008"]["questions"]["national_plan_intended"]["counts"]["yes"]
+        == FIGURES["national_plan_intend_within_3y"]["value"]
+    )
     q2007 = computed["rounds"]["2007"]["questions"]["national_plan"]
     assert (q2007["counts"]["yes"], q2007["answered"]) == (9, 45)
     resources_2007 = computed["rounds"]["2007"]["questions"]["resources"]["pct"]["yes"]

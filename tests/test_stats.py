@@ -1,14 +1,15 @@
 """Statistics: half-up percentages of those who answered, follow-ups, themes, sets, changes."""
 
 import pytest
-
 from surveypaper.pipeline import ingest
 from surveypaper.questionnaire import load
 from surveypaper.states import load_themes
 from surveypaper.stats import compute, pct_half_up
 
 
-@pytest.mark.parametrize("k, n, expected", [(42, 50, 84), (1, 8, 13), (26, 53, 49), (41, 53, 77), (1, 3, 33), (2, 3, 67), (0, 5, 0)])
+@pytest.mark.parametrize(
+    "k, n, expected", [(42, 50, 84), (1, 8, 13), (26, 53, 49), (41, 53, 77), (1, 3, 33), (2, 3, 67), (0, 5, 0)]
+)
 def test_round_half_up(k, n, expected):
     assert pct_half_up(k, n) == expected
 
@@ -32,7 +33,10 @@ def test_tiny_round(tiny_raw):
     assert r["themes"]["diaspora"] == ["ARG"]
     assert r["sets"]["plan_or_intended"] == ["ARG", "NLD"]
     assert stats["changes"]["questions"]["plan"] == {"answered_both": 2, "no_to_yes": ["ARG"], "yes_to_no": []}
-    assert "freq" not in stats["rounds"]["2007"]["questions"] or stats["rounds"]["2007"]["questions"]["freq"]["answered"] == 0
+    assert (
+        "freq" not in stats["rounds"]["2007"]["questions"]
+        or stats["rounds"]["2007"]["questions"]["freq"]["answered"] == 0
+    )
 
 
 def test_question_nobody_answered_says_no_answer(tiny_raw, tmp_path):

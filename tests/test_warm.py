@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from surveypaper import warm
 
 HELPERS = str(Path(__file__).parent / "helpers")
@@ -82,7 +81,9 @@ def test_next_process_imports_once_the_one_before_is_called(tmp_path):
     wait_until(lambda: warm.started(slow) and warm.started(SLEEP))
     time.sleep(0.5)
     assert warm._slots[slow].go_sent and not warm._slots[SLEEP].go_sent  # waits for the slow imports
-    caller = threading.Thread(target=warm.call, args=(slow, tmp_path / "a.txt", "a"), kwargs={"timeout": 60, "what": "w"})
+    caller = threading.Thread(
+        target=warm.call, args=(slow, tmp_path / "a.txt", "a"), kwargs={"timeout": 60, "what": "w"}
+    )
     caller.start()
     wait_until(lambda: warm._slots[SLEEP].go_sent, timeout=2)  # well before slow_import's 3 s are over
     assert caller.is_alive()
@@ -109,7 +110,9 @@ def test_nothing_is_prepared_without_a_waiting_process(tmp_path):
     assert (tmp_path / "out.txt").read_text() == "written, None"
     warm.start(PREPARED)
     wait_until(lambda: warm.started(PREPARED))
-    caller = threading.Thread(target=warm.call, args=(PREPARED, tmp_path / "b.txt", "b"), kwargs={"timeout": 60, "what": "w"})
+    caller = threading.Thread(
+        target=warm.call, args=(PREPARED, tmp_path / "b.txt", "b"), kwargs={"timeout": 60, "what": "w"}
+    )
     caller.start()
     wait_until(lambda: PREPARED not in warm._slots)
     assert not warm.prepare(PREPARED, "too late", timeout=60)  # already called
@@ -160,7 +163,7 @@ def test_runaway_step_is_stopped_with_a_clear_message(capfd):
 
 def test_unneeded_process_exits_when_the_build_ends():
     """A build that never calls the step (it failed earlier) leaves no process behind."""
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import sys, time
         from surveypaper import warm
         warm.start(warm.Step("warm_steps:sleep"))
@@ -175,8 +178,14 @@ def test_unneeded_process_exits_when_the_build_ends():
 
 def test_process_whose_build_is_gone_before_it_is_ready_exits_quietly():
     """A build that failed early closes its end of the pipes while the step is still importing."""
-    proc = subprocess.Popen(WRITE.argv(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ})
+    proc = subprocess.Popen(
+        WRITE.argv(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
     proc.stdout.close()  # nobody will read "ready"
     proc.stdin.write("go\n")
     proc.stdin.flush()

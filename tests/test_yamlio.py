@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-
 from surveypaper import yamlio
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,10 +29,13 @@ def test_yaml_12_that_libyaml_refuses_is_read(tmp_path):
     assert yamlio.load_config(path) == [{"key": "plan", "text": "Do you have a plan?"}]
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("state: ARG\nstate: NOR\n", 2, "duplicate key 'state'"),
-    ("state: [ARG\n", None, "expected"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("state: ARG\nstate: NOR\n", 2, "duplicate key 'state'"),
+        ("state: [ARG\n", None, "expected"),
+    ],
+)
 def test_errors_come_from_one_parser_with_their_line(tmp_path, text, line, message):
     path = tmp_path / "ARG.yaml"
     path.write_text(text, encoding="utf-8")

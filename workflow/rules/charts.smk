@@ -15,5 +15,12 @@ rule draw_charts:
     run:
         from surveypaper import steps, warm
 
-        warm.call(steps.CHARTS, input.stats, input.questionnaire, output[0], TEMPLATES / "fonts",
-                  timeout=config["charts_timeout"], what="drawing the charts")
+        warm.call(
+            steps.CHARTS,
+            input.stats,
+            input.questionnaire,
+            output[0],
+            TEMPLATES / "fonts",
+            timeout=config["charts_timeout"],
+            what="drawing the charts",
+        )

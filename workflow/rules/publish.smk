@@ -14,5 +14,10 @@ rule publish_outputs:
     run:
         from surveypaper import pipeline
 
-        files = {"working_paper.md": input.markdown, "working_paper.html": input.html, "working_paper.pdf": input.pdf, "stats.json": input.stats}
+        files = {
+            "working_paper.md": input.markdown,
+            "working_paper.html": input.html,
+            "working_paper.pdf": input.pdf,
+            "stats.json": input.stats,
+        }
         pipeline.publish_step(files, input.charts, OUT)

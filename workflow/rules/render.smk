@@ -10,7 +10,17 @@ rule render_paper:
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         templates=TEMPLATE_FILES,
-        code=pkg("pipeline", "render", "charts", "templating", "template_errors", "filters", "context", "questionnaire", "states"),
+        code=pkg(
+            "pipeline",
+            "render",
+            "charts",
+            "templating",
+            "template_errors",
+            "filters",
+            "context",
+            "questionnaire",
+            "states",
+        ),
     output:
         markdown=f"{BUILD}/working_paper.md",
         print_html=f"{BUILD}/working_paper.print.html",
@@ -20,7 +30,9 @@ rule render_paper:
         from surveypaper import pipeline, steps, warm
 
         sizes = pipeline.render_step(input.stats, RAW, TEMPLATES, CHARTS_DIR, output.markdown, output.print_html)
-        warm.prepare(steps.PDF, output.print_html, TEMPLATES, [CHARTS_DIR], charts=sizes, timeout=config["pdf_timeout"])
+        warm.prepare(
+            steps.PDF, output.print_html, TEMPLATES, [CHARTS_DIR], charts=sizes, timeout=config["pdf_timeout"]
+        )
 
 
 rule render_html:
@@ -55,5 +67,13 @@ rule render_pdf:
     run:
         from surveypaper import steps, warm
 
-        warm.call(steps.PDF, input.print_html, output[0], TEMPLATES, [input.charts], log[0],
-                  timeout=config["pdf_timeout"], what="the PDF render")
+        warm.call(
+            steps.PDF,
+            input.print_html,
+            output[0],
+            TEMPLATES,
+            [input.charts],
+            log[0],
+            timeout=config["pdf_timeout"],
+            what="the PDF render",
+        )

@@ -15,7 +15,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PALETTE", "FONTS_DIR", "draw_charts", "chart_manifest", "chart_size_pt", "alt_text", "closed_questions", "round_keys"]
+__all__ = [
+    "FONTS_DIR",
+    "PALETTE",
+    "alt_text",
+    "chart_manifest",
+    "chart_size_pt",
+    "closed_questions",
+    "draw_charts",
+    "round_keys",
+]
 
 #: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face.
 FONTS_DIR = Path(__file__).resolve().parents[2] / "templates" / "fonts"
@@ -47,6 +56,7 @@ TOP_IN, BOTTOM_IN = 0.3, 0.55  # above the plot area (legend or "n ="), below it
 
 def round_keys(stats: dict) -> list[str]:
     """The rounds of ``stats``, oldest first (numeric names sort as numbers)."""
+
     def order(key: str):
         return (0, int(key), key) if str(key).isdigit() else (1, 0, str(key))
 
@@ -165,9 +175,7 @@ def _setup_fonts(fonts_dir: Path):
             raise FileNotFoundError(f"chart font {path} is missing (vendored in templates/fonts/)")
         font_manager.fontManager.addfont(str(path))
     # Fails rather than falling back silently to another face with other metrics.
-    font_manager.findfont(
-        font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False
-    )
+    font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILY), fallback_to_default=False)
 
 
 RC = {
@@ -230,7 +238,7 @@ def _text_width_in(texts: list[str]) -> float:
     renderer = RendererAgg(10, 10, 72)
     prop = FontProperties(family=FONT_FAMILY, size=FONT_SIZE)
     widths = [renderer.get_text_width_height_descent(t, prop, ismath=False)[0] for t in texts]
-    return max(widths + [0.0]) / 72
+    return max([*widths, 0.0]) / 72
 
 
 def _head(question: dict) -> str:
@@ -248,10 +256,10 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     simple that was two thirds of its time. Here the plot area is one transform (data to figure)
     and everything on it a plain artist: rectangles, lines, text.
     """
-    from matplotlib.figure import Figure
     from matplotlib.collections import LineCollection
-    from matplotlib.markers import TICKDOWN
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
+    from matplotlib.markers import TICKDOWN
     from matplotlib.patches import Patch, Rectangle
     from matplotlib.ticker import MaxNLocator
     from matplotlib.transforms import Bbox, BboxTransform, offset_copy
@@ -296,14 +304,33 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
         fig.text(x, y, s, transform=transform, **kw)
 
     # grid, baseline, ticks and their labels, the axis label
-    ticks = [t for t in MaxNLocator(nbins=6, integer=True, steps=[1, 2, 2.5, 5, 10]).tick_values(0, x_max)
-             if 0 <= t <= x_max]
+    ticks = [
+        t for t in MaxNLocator(nbins=6, integer=True, steps=[1, 2, 2.5, 5, 10]).tick_values(0, x_max) if 0 <= t <= x_max
+    ]
     grid_y = (n_rows - 0.5, -0.5)
-    fig.add_artist(LineCollection([[(t, grid_y[0]), (t, grid_y[1])] for t in ticks], transform=data,
-                                  colors=PALETTE["grid"], linewidths=0.6, zorder=0))
+    fig.add_artist(
+        LineCollection(
+            [[(t, grid_y[0]), (t, grid_y[1])] for t in ticks],
+            transform=data,
+            colors=PALETTE["grid"],
+            linewidths=0.6,
+            zorder=0,
+        )
+    )
     fig.add_artist(Line2D([0, 1], [0, 0], transform=frame, color=PALETTE["muted"], linewidth=0.8, zorder=1))
-    fig.add_artist(Line2D(ticks, [grid_y[0]] * len(ticks), transform=data, linestyle="none", marker=TICKDOWN,
-                          markersize=3.5, markeredgewidth=0.8, color=PALETTE["muted"], zorder=1))
+    fig.add_artist(
+        Line2D(
+            ticks,
+            [grid_y[0]] * len(ticks),
+            transform=data,
+            linestyle="none",
+            marker=TICKDOWN,
+            markersize=3.5,
+            markeredgewidth=0.8,
+            color=PALETTE["muted"],
+            zorder=1,
+        )
+    )
     under = offset_copy(data, fig=fig, y=-5.5, units="points")
     for t in ticks:
         text(t, grid_y[0], f"{t:g}", under, ha="center", va="top", fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
@@ -319,21 +346,49 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
         offset = (i - (len(series) - 1) / 2) * bar_h
         for row, (v, note) in enumerate(zip(values(qstats), annotations(qstats), strict=True)):
             y = row + offset
-            fig.add_artist(Rectangle((0, y - bar_h * 0.46), v, bar_h * 0.92, transform=data, facecolor=colour,
-                                     edgecolor="none", zorder=2))
+            fig.add_artist(
+                Rectangle(
+                    (0, y - bar_h * 0.46), v, bar_h * 0.92, transform=data, facecolor=colour, edgecolor="none", zorder=2
+                )
+            )
             text(v + top_value * 0.012, y, note, data, ha="left", va="center", fontsize=FONT_SIZE - 0.5, zorder=3)
         n = int(qstats.get("answered") or 0)
         handles.append(Patch(facecolor=colour, label=f"{name} (n = {n})"))
 
     if answered_now == 0:
-        text(0.5, 0.5, f"No answers in {year}", frame, ha="center", va="center", fontsize=FONT_SIZE + 1,
-             color=PALETTE["muted"], style="italic")
+        text(
+            0.5,
+            0.5,
+            f"No answers in {year}",
+            frame,
+            ha="center",
+            va="center",
+            fontsize=FONT_SIZE + 1,
+            color=PALETTE["muted"],
+            style="italic",
+        )
     if len(series) == 2:
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(area.x0, area.y1), ncol=2,
-                   borderaxespad=0.25, borderpad=0, handlelength=1.2, columnspacing=1.5)
+        fig.legend(
+            handles=handles,
+            loc="lower left",
+            bbox_to_anchor=(area.x0, area.y1),
+            ncol=2,
+            borderaxespad=0.25,
+            borderpad=0,
+            handlelength=1.2,
+            columnspacing=1.5,
+        )
     else:
-        text(0, 1, f"{year}, n = {answered_now} {unit}", offset_copy(frame, fig=fig, y=5, units="points"),
-             ha="left", va="bottom", fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
+        text(
+            0,
+            1,
+            f"{year}, n = {answered_now} {unit}",
+            offset_copy(frame, fig=fig, y=5, units="points"),
+            ha="left",
+            va="bottom",
+            fontsize=FONT_SIZE - 0.5,
+            color=PALETTE["muted"],
+        )
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -397,9 +452,7 @@ def draw_charts(
     manifest: list[dict[str, Any]] = []
     with matplotlib.rc_context(RC):
         _setup_fonts(Path(fonts_dir))
-        label_in = _text_width_in(
-            [label for q in closed_questions(questionnaire) for label in _labels(q, True)]
-        )
+        label_in = _text_width_in([label for q in closed_questions(questionnaire) for label in _labels(q, True)])
         for question, current, year, previous, p_year, entry in _charts(stats, questionnaire, unit):
             _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{question['key']}.svg", label_in)
             manifest.append(entry)

@@ -34,10 +34,10 @@ from .lint import Finding, find_typed_figures
 __all__ = [
     "Finding",
     "Paths",
+    "check_templates",
+    "project_context",
     "project_paths",
     "project_stats",
-    "project_context",
-    "check_templates",
     "run_check",
 ]
 
@@ -185,8 +185,28 @@ def _split_rendered(text: str, registry: list[tuple[str, int]]) -> list[Rendered
 
 # --- numbers in rendered text --------------------------------------------------------------------
 
-_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_VALUE = {w: i for i, w in enumerate(_UNITS)} | {w: 10 * i for i, w in enumerate(_TENS) if w}
 _BELOW_100 = (
@@ -194,9 +214,7 @@ _BELOW_100 = (
     rf"{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}"
 )
 #: "fifty-three", "a hundred", "one hundred and ninety-three", "nine hundred and ninety-nine".
-NUMBER_WORDS = (
-    rf"(?:(?:(?:a|{'|'.join(_UNITS[1:10])})\s+)?hundred(?:\s+(?:and\s+)?(?:{_BELOW_100}))?|{_BELOW_100})"
-)
+NUMBER_WORDS = rf"(?:(?:(?:a|{'|'.join(_UNITS[1:10])})\s+)?hundred(?:\s+(?:and\s+)?(?:{_BELOW_100}))?|{_BELOW_100})"
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})*|\b{NUMBER_WORDS}\b)"
 
 
@@ -266,7 +284,7 @@ def _figure_pct(m: re.Match) -> int | None:
         return int(m.group("p"))
     else:
         return parse_number(m.group("pw"))
-    return half_up(k, n) if 0 < n and k <= n else None
+    return half_up(k, n) if n > 0 and k <= n else None
 
 
 def quantity_findings(lines: list[RenderedLine]) -> list[Finding]:
@@ -278,11 +296,12 @@ def quantity_findings(lines: list[RenderedLine]) -> list[Finding]:
         for i, m in enumerate(words):
             word = m.group(1).lower()
             before = text[: m.start()].lower()
-            if word in _NEEDS_NOUN:
-                if re.search(r"\b(?:the|at|of|in|for)\s*$", before) or not _NOUN_AFTER.match(text, m.end()):
-                    continue
+            if word in _NEEDS_NOUN and (
+                re.search(r"\b(?:the|at|of|in|for)\s*$", before) or not _NOUN_AFTER.match(text, m.end())
+            ):
+                continue
             end = min(len(text), m.end() + _WINDOW, words[i + 1].start() if i + 1 < len(words) else len(text))
-            window = text[m.end():end]
+            window = text[m.end() : end]
             window = re.split(r"(?<!e\.g)(?<!i\.e)[.;:](?:\s|$)", window, maxsplit=1)[0]
             fig = _FIGURE.search(window)
             if not fig:
@@ -296,10 +315,16 @@ def quantity_findings(lines: list[RenderedLine]) -> list[Finding]:
             span = f"{lo}%" if lo == hi else f"{lo}-{hi}%"
             shown = " ".join(fig.group(0).split())
             shown = shown if shown == f"{p}%" else f"{shown} ({p}%)"
-            out.append(Finding(rl.file, rl.line, (
-                f"\"{m.group(1)}\" does not fit {shown}: \"{word}\" means {span}; "
-                f"write \"{default_word(p)}\" or let the data choose: {{{{ <question> | quantity(\"{word}\") }}}}"
-            )))
+            out.append(
+                Finding(
+                    rl.file,
+                    rl.line,
+                    (
+                        f'"{m.group(1)}" does not fit {shown}: "{word}" means {span}; '
+                        f'write "{default_word(p)}" or let the data choose: {{{{ <question> | quantity("{word}") }}}}'
+                    ),
+                )
+            )
     return out
 
 
@@ -338,7 +363,7 @@ def count_findings(lines: list[RenderedLine], state_names: list[str]) -> list[Fi
                 what = f"({m.group('plist').strip()[:60]}{'...' if len(m.group('plist').strip()) > 60 else ''})"
             elif m.group("colon") is not None:
                 bullets = []
-                for nxt in lines[idx + 1:]:
+                for nxt in lines[idx + 1 :]:
                     t = _plain(nxt.text).strip()
                     if not t:
                         if bullets:
@@ -353,10 +378,16 @@ def count_findings(lines: list[RenderedLine], state_names: list[str]) -> list[Fi
             else:
                 continue
             if listed is not None and listed != stated:
-                out.append(Finding(rl.file, rl.line, (
-                    f"\"{' '.join(m.group('num').split())} {m.group('noun')}\" but {listed} listed {what}: "
-                    f"write the count as {{{{ <list> | length }}}} (or | length | words) of the same list"
-                )))
+                out.append(
+                    Finding(
+                        rl.file,
+                        rl.line,
+                        (
+                            f'"{" ".join(m.group("num").split())} {m.group("noun")}" but {listed} listed {what}: '
+                            f"write the count as {{{{ <list> | length }}}} (or | length | words) of the same list"
+                        ),
+                    )
+                )
     return out
 
 
@@ -371,7 +402,7 @@ def safe_findings(env, source: str, file: str) -> list[Finding]:
 
     try:
         tree = env.parse(source)
-    except Exception:  # noqa: BLE001 - a syntax error is reported by the render
+    except Exception:
         return []
     tainted: set[str] = set()
 
@@ -383,7 +414,11 @@ def safe_findings(env, source: str, file: str) -> list[Finding]:
                 return True
             if isinstance(n, nodes.Getattr) and _RESPONDENT_TEXT.search(n.attr):
                 return True
-            if isinstance(n, nodes.Getitem) and isinstance(n.arg, nodes.Const) and _RESPONDENT_TEXT.search(str(n.arg.value)):
+            if (
+                isinstance(n, nodes.Getitem)
+                and isinstance(n.arg, nodes.Const)
+                and _RESPONDENT_TEXT.search(str(n.arg.value))
+            ):
                 return True
         return False
 
@@ -394,14 +429,14 @@ def safe_findings(env, source: str, file: str) -> list[Finding]:
     while changed:  # names bound from respondents' text carry it: {% for c in comments %}, {% set x = ... %}
         before = len(tainted)
         for n in tree.find_all((nodes.For, nodes.Assign, nodes.AssignBlock, nodes.With)):
-            if isinstance(n, nodes.For) and reaches(n.iter):
-                tainted |= names(n.target)
-            elif isinstance(n, nodes.Assign) and reaches(n.node):
-                tainted |= names(n.target)
-            elif isinstance(n, nodes.AssignBlock) and any(reaches(b) for b in n.body):
+            if (
+                (isinstance(n, nodes.For) and reaches(n.iter))
+                or (isinstance(n, nodes.Assign) and reaches(n.node))
+                or (isinstance(n, nodes.AssignBlock) and any(reaches(b) for b in n.body))
+            ):
                 tainted |= names(n.target)
             elif isinstance(n, nodes.With):
-                for t, v in zip(n.targets, n.values):
+                for t, v in zip(n.targets, n.values, strict=False):
                     if reaches(v):
                         tainted |= names(t)
         changed = len(tainted) != before
@@ -409,10 +444,14 @@ def safe_findings(env, source: str, file: str) -> list[Finding]:
     out = []
     for n in tree.find_all(nodes.Filter):
         if n.name == "safe" and reaches(n.node):
-            out.append(Finding(file, n.lineno, "`| safe` on respondents' text: their words must stay escaped; remove `| safe`"))
+            out.append(
+                Finding(file, n.lineno, "`| safe` on respondents' text: their words must stay escaped; remove `| safe`")
+            )
     for n in tree.find_all(nodes.FilterBlock):
         if n.filter.name == "safe" and any(reaches(b) for b in n.body):
-            out.append(Finding(file, n.lineno, "`{% filter safe %}` around respondents' text: their words must stay escaped"))
+            out.append(
+                Finding(file, n.lineno, "`{% filter safe %}` around respondents' text: their words must stay escaped")
+            )
     for n in tree.find_all(nodes.Call):
         if isinstance(n.node, nodes.Name) and n.node.name.lower() == "markup" and any(reaches(a) for a in n.args):
             out.append(Finding(file, n.lineno, "`Markup(...)` on respondents' text: their words must stay escaped"))
@@ -439,7 +478,7 @@ def _extra_state_names(raw_dir: Path) -> list[str]:
         from .states import load_states
 
         return [n for s in load_states(raw_dir / "states.yaml").values() for n in (s.name, s.short)]
-    except Exception:  # noqa: BLE001 - the names only sharpen the list count
+    except Exception:
         return []
 
 
@@ -475,7 +514,7 @@ def check_templates(templates_dir: Path, context: dict, raw_dir: Path | None = N
             lenient = lenient or _marked_env(templates_dir, registry, lenient=True)
             try:
                 out = lenient.get_template(name).render(context)
-            except Exception:  # noqa: BLE001 - the error above is the finding
+            except Exception:
                 continue
         rendered += [RenderedLine(f"{label}/{r.file}", r.line, r.text) for r in _split_rendered(out, registry)]
 

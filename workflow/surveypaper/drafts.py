@@ -23,9 +23,9 @@ import base64
 import difflib
 import html
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 __all__ = [
     "Change",
@@ -100,8 +100,13 @@ def _list_entry(labels: Labels, base: dict, old: Iterable[str], new: Iterable[st
     old, new = set(old or ()), set(new or ())
     if old == new:
         return None
-    return {**base, "old_count": len(old), "new_count": len(new),
-            "added": labels.named(new - old), "removed": labels.named(old - new)}
+    return {
+        **base,
+        "old_count": len(old),
+        "new_count": len(new),
+        "added": labels.named(new - old),
+        "removed": labels.named(old - new),
+    }
 
 
 def _question_label(labels: Labels, key: str) -> tuple[str, str]:
@@ -122,15 +127,19 @@ def _compare_question(labels, rnd, key, oq, nq, figures, lists) -> None:
             figures.append({**base, "answer": answer, "old": old, "new": new})
     # item non-response (the paper prints "3 gave no answer"): when the number of blanks moves
     if oq.get("blank", 0) != nq.get("blank", 0):
-        figures.append({
-            **base, "answer": "blank",
-            "old": _figure(oq["blank"], oq.get("applicable"), None) if "blank" in oq else None,
-            "new": _figure(nq["blank"], nq.get("applicable"), None) if "blank" in nq else None,
-        })
+        figures.append(
+            {
+                **base,
+                "answer": "blank",
+                "old": _figure(oq["blank"], oq.get("applicable"), None) if "blank" in oq else None,
+                "new": _figure(nq["blank"], nq.get("applicable"), None) if "blank" in nq else None,
+            }
+        )
     o_states, n_states = oq.get("states", {}), nq.get("states", {})
     for answer in labels.choice_order(key, [*o_states, *n_states]):
-        entry = _list_entry(labels, {**base, "kind": "answer", "key": key, "answer": answer},
-                            o_states.get(answer), n_states.get(answer))
+        entry = _list_entry(
+            labels, {**base, "kind": "answer", "key": key, "answer": answer}, o_states.get(answer), n_states.get(answer)
+        )
         if entry:
             lists.append(entry)
 
@@ -166,13 +175,15 @@ def compare_stats(old: dict, new: dict, labels: Labels | None = None) -> dict:
         o, n = o_rounds[rnd], n_rounds[rnd]
         o_resp, n_resp = o.get("respondents", []), n.get("respondents", [])
         if set(o_resp) != set(n_resp) or o.get("n") != n.get("n"):
-            report["respondents"].append({
-                "round": rnd,
-                "old_n": o.get("n", len(o_resp)),
-                "new_n": n.get("n", len(n_resp)),
-                "added": labels.named(set(n_resp) - set(o_resp)),
-                "removed": labels.named(set(o_resp) - set(n_resp)),
-            })
+            report["respondents"].append(
+                {
+                    "round": rnd,
+                    "old_n": o.get("n", len(o_resp)),
+                    "new_n": n.get("n", len(n_resp)),
+                    "added": labels.named(set(n_resp) - set(o_resp)),
+                    "removed": labels.named(set(o_resp) - set(n_resp)),
+                }
+            )
         oq, nq = o.get("questions", {}), n.get("questions", {})
         for key in labels.question_order([*oq, *nq]):
             _compare_question(labels, rnd, key, oq.get(key), nq.get(key), figures, lists)
@@ -180,8 +191,10 @@ def compare_stats(old: dict, new: dict, labels: Labels | None = None) -> dict:
             o_lists, n_lists = o.get(field_name, {}), n.get(field_name, {})
             for key in sorted(set(o_lists) | set(n_lists)):
                 entry = _list_entry(
-                    labels, {"round": rnd, "kind": kind, "key": key, "answer": None, "label": label_of.get(key, "")},
-                    o_lists.get(key), n_lists.get(key),
+                    labels,
+                    {"round": rnd, "kind": kind, "key": key, "answer": None, "label": label_of.get(key, "")},
+                    o_lists.get(key),
+                    n_lists.get(key),
                 )
                 if entry:
                     lists.append(entry)
@@ -198,22 +211,32 @@ def _compare_changes(labels, old: dict, new: dict, figures: list, lists: list) -
         number, short = _question_label(labels, key)
         base = {"round": span, "question": key, "number": number, "label": short}
         if o.get("answered_both") != n.get("answered_both"):
-            figures.append({
-                **base, "answer": "answered in both rounds",
-                "old": _figure(o["answered_both"], None, None) if "answered_both" in o else None,
-                "new": _figure(n["answered_both"], None, None) if "answered_both" in n else None,
-            })
+            figures.append(
+                {
+                    **base,
+                    "answer": "answered in both rounds",
+                    "old": _figure(o["answered_both"], None, None) if "answered_both" in o else None,
+                    "new": _figure(n["answered_both"], None, None) if "answered_both" in n else None,
+                }
+            )
         for move in ("no_to_yes", "yes_to_no"):
-            entry = _list_entry(labels, {**base, "kind": "change", "key": key, "answer": move}, o.get(move), n.get(move))
+            entry = _list_entry(
+                labels, {**base, "kind": "change", "key": key, "answer": move}, o.get(move), n.get(move)
+            )
             if entry:
                 lists.append(entry)
 
 
 def has_changes(report: dict) -> bool:
     """Whether the report names any change at all."""
-    return bool(report["rounds_added"] or report["rounds_removed"] or report["respondents"]
-                or report["figures"] or report["lists"]
-                or report["current"]["old"] != report["current"]["new"])
+    return bool(
+        report["rounds_added"]
+        or report["rounds_removed"]
+        or report["respondents"]
+        or report["figures"]
+        or report["lists"]
+        or report["current"]["old"] != report["current"]["new"]
+    )
 
 
 def format_figure(fig: dict | None) -> str:
@@ -322,9 +345,7 @@ def figures_markdown(report: dict, old_label: str = "OLD", new_label: str = "NEW
         for e in report["lists"]:
             label = f" ({e['label']})" if e.get("label") else ""
             where = "" if e["kind"] == "change" else f"{e['round']}, "
-            out.append(
-                f"- **{where}{list_title(e)}**{label}, {e['old_count']} → {e['new_count']}: {list_moves(e)}"
-            )
+            out.append(f"- **{where}{list_title(e)}**{label}, {e['old_count']} → {e['new_count']}: {list_moves(e)}")
         out.append("")
     return "\n".join(out)
 
@@ -372,25 +393,93 @@ _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9]*)")
 _ID_ATTR = re.compile(r'\s+id="[^"]*"')
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
-BLOCK = frozenset({
-    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
-    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
-    "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-})
+BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
+)
 # Compared as one unit even though block elements sit inside them (cells of a row, a chart's caption).
 FORCED_LEAF = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "figure", "pre", "dt", "dd", "hr"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Where an element may stand (only what the renderer produces needs to be right).
 REQUIRED_PARENT = {
-    "li": {"ul", "ol"}, "tr": {"table", "thead", "tbody", "tfoot"}, "td": {"tr"}, "th": {"tr"},
-    "thead": {"table"}, "tbody": {"table"}, "tfoot": {"table"}, "dt": {"dl"}, "dd": {"dl"},
-    "figcaption": {"figure"}, "summary": {"details"},
+    "li": {"ul", "ol"},
+    "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+    "thead": {"table"},
+    "tbody": {"table"},
+    "tfoot": {"table"},
+    "dt": {"dl"},
+    "dd": {"dl"},
+    "figcaption": {"figure"},
+    "summary": {"details"},
 }
 STRUCTURAL = frozenset({"ul", "ol", "table", "thead", "tbody", "tfoot", "tr", "dl"})
-PHRASING_ONLY = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "span", "a", "em", "strong", "sup", "sub", "code", "del", "ins",
-    "s", "b", "i", "small", "label", "abbr", "cite", "q", "mark",
-})
+PHRASING_ONLY = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "span",
+        "a",
+        "em",
+        "strong",
+        "sup",
+        "sub",
+        "code",
+        "del",
+        "ins",
+        "s",
+        "b",
+        "i",
+        "small",
+        "label",
+        "abbr",
+        "cite",
+        "q",
+        "mark",
+    }
+)
 
 
 #: Marks an element that only the old draft has (a deleted row, note or list item), kept whole.
@@ -430,7 +519,33 @@ def _is_space(tok: str) -> bool:
 #: "the Netherlands and Norway" → "the Netherlands, Norway and Peru" reads as "and" → "," and
 #: "+ and Peru", not as "+ , Norway" and "Norway" → "Peru".
 FUNCTION_WORDS = frozenset(
-    "a an and are as at by for from in is it of on or that the this to was were with , ; :".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        ",",
+        ";",
+        ":",
+    ]
 )
 
 
@@ -542,7 +657,10 @@ class Change:
     kind: str = "text"  # "text" or "chart"
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("number", "anchor", "section", "section_id", "kind", "before", "old", "new", "after")}
+        return {
+            k: getattr(self, k)
+            for k in ("number", "anchor", "section", "section_id", "kind", "before", "old", "new", "after")
+        }
 
 
 @dataclass
@@ -601,7 +719,10 @@ def _merge_segments(ops, a: list[str], b: list[str]) -> list[tuple[bool, list[st
     merged: list[tuple[bool, list[str], list[str]]] = []
     for seg in segs:
         if (
-            seg[0] and len(merged) >= 2 and merged[-2][0] and not merged[-1][0]
+            seg[0]
+            and len(merged) >= 2
+            and merged[-2][0]
+            and not merged[-1][0]
             and all(_is_space(t) for t in merged[-1][2])
         ):
             gap = merged.pop()
@@ -634,13 +755,18 @@ class _Merger:
         if cur is None or cur["number"] is None:
             return
         n = cur["number"]
-        self.changes.append(Change(
-            number=n, anchor=f"change-{n}", section=self.section, section_id=self.section_id,
-            old=_clip(_join_pieces(cur["old"]), CHANGE_SNIPPET_WORDS),
-            new=_clip(_join_pieces(cur["new"]), CHANGE_SNIPPET_WORDS),
-            before=_clip(_plain(cur["before"]), CONTEXT_WORDS, from_end=True),
-            after=_clip(_plain(cur["after"]), CONTEXT_WORDS),
-        ))
+        self.changes.append(
+            Change(
+                number=n,
+                anchor=f"change-{n}",
+                section=self.section,
+                section_id=self.section_id,
+                old=_clip(_join_pieces(cur["old"]), CHANGE_SNIPPET_WORDS),
+                new=_clip(_join_pieces(cur["new"]), CHANGE_SNIPPET_WORDS),
+                before=_clip(_plain(cur["before"]), CONTEXT_WORDS, from_end=True),
+                after=_clip(_plain(cur["after"]), CONTEXT_WORDS),
+            )
+        )
 
     def _anchor(self) -> str:
         """` id="change-N"` on the first mark of the current change."""
@@ -691,13 +817,13 @@ class _Merger:
         mark = f"<{kind}{self._anchor()}>{raw}</{kind}>"
         top = self.top()  # old words where the new structure allows no text: a wrapper of the old side
         if top in ("ul", "ol"):
-            mark = f'<li {OLD_ATTR}>{mark}</li>'
+            mark = f"<li {OLD_ATTR}>{mark}</li>"
         elif top in ("table", "thead", "tbody", "tfoot"):
             mark = f'<tr {OLD_ATTR}><td colspan="99">{mark}</td></tr>'
         elif top == "tr":
-            mark = f'<td {OLD_ATTR}>{mark}</td>'
+            mark = f"<td {OLD_ATTR}>{mark}</td>"
         elif top == "dl":
-            mark = f'<dd {OLD_ATTR}>{mark}</dd>'
+            mark = f"<dd {OLD_ATTR}>{mark}</dd>"
         self.out.append(mark)
 
     def emit_inserted(self, toks: list[str]) -> None:
@@ -882,10 +1008,17 @@ def _inline_charts(body: str, changes: list[Change], old_charts, new_charts) -> 
             return img
         n = len(changes) + 1
         section, section_id = _section_before(body, m.start())
-        changes.append(Change(
-            number=n, anchor=f"change-{n}", section=section, section_id=section_id,
-            old="", new=f"chart redrawn ({name})", kind="chart",
-        ))
+        changes.append(
+            Change(
+                number=n,
+                anchor=f"change-{n}",
+                section=section,
+                section_id=section_id,
+                old="",
+                new=f"chart redrawn ({name})",
+                kind="chart",
+            )
+        )
         return (
             f'<span class="rl-chart" id="change-{n}">'
             f'<del class="rl-chart-old"><img src="{_data_uri(name, old)}" alt="The previous drawing of this chart"></del>'
@@ -901,16 +1034,20 @@ _HEADING = re.compile(r"<h[1-6]([^>]*)>(.*?)</h[1-6]>", re.DOTALL)
 def _section_before(body: str, pos: int) -> tuple[str, str]:
     """(text, id) of the last heading before ``pos``."""
     last = None
-    for last in _HEADING.finditer(body, 0, pos):
-        pass
+    for match in _HEADING.finditer(body, 0, pos):
+        last = match
     if last is None:
         return "", ""
     m = re.search(r'\sid="([^"]*)"', last.group(1))
     return _text_of(tokenize(last.group(2))), (m.group(1) if m else "")
 
 
-def redline_html(old_html: str, new_html: str, old_charts: Mapping[str, bytes] | None = None,
-                 new_charts: Mapping[str, bytes] | None = None) -> Redline:
+def redline_html(
+    old_html: str,
+    new_html: str,
+    old_charts: Mapping[str, bytes] | None = None,
+    new_charts: Mapping[str, bytes] | None = None,
+) -> Redline:
     """Merge two HTML renderings of the paper (renderer output: well-formed, text escaped)."""
     old_charts, new_charts = old_charts or {}, new_charts or {}
     old_units = split_units(tokenize(_show_alt(old_html)))
@@ -970,8 +1107,12 @@ def group_changes(changes: list[Change]) -> list[dict]:
     return groups
 
 
-def redline(old_md: str, new_md: str, old_charts: Mapping[str, bytes] | None = None,
-            new_charts: Mapping[str, bytes] | None = None) -> Redline:
+def redline(
+    old_md: str,
+    new_md: str,
+    old_charts: Mapping[str, bytes] | None = None,
+    new_charts: Mapping[str, bytes] | None = None,
+) -> Redline:
     """The word-level redline of two Markdown drafts of the paper."""
     return redline_html(render_markdown(old_md), render_markdown(new_md), old_charts, new_charts)
 
@@ -980,8 +1121,16 @@ def redline(old_md: str, new_md: str, old_charts: Mapping[str, bytes] | None = N
 # The redline document
 
 
-def redline_document(red: Redline, report: dict, old_label: str, new_label: str, *,
-                     title: str = "", templates_dir: Path | None = None, css: str | None = None) -> str:
+def redline_document(
+    red: Redline,
+    report: dict,
+    old_label: str,
+    new_label: str,
+    *,
+    title: str = "",
+    templates_dir: Path | None = None,
+    css: str | None = None,
+) -> str:
     """redline.html: the summary (changes, figures, lists of States) and the merged paper.
 
     ``css`` defaults to the paper's screen CSS (``templates/css/base.css`` and ``screen.css``);

@@ -80,7 +80,9 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
     responses: list[Response] = []
     files = response_files(round_dir)
     if not files:
-        problems.append(Problem(_rel(round_dir, root), "folder", "", "at least one response file (.yaml, .csv or .xlsx)"))
+        problems.append(
+            Problem(_rel(round_dir, root), "folder", "", "at least one response file (.yaml, .csv or .xlsx)")
+        )
     for path in files:
         name = _rel(path, root)
         suffix = path.suffix.lower()
@@ -107,7 +109,9 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
     for r in responses:
         if r.state in seen:
             problems.append(
-                Problem(r.source, "state", r.state, f"one response per State in round {ctx.round} (also in {seen[r.state]})")
+                Problem(
+                    r.source, "state", r.state, f"one response per State in round {ctx.round} (also in {seen[r.state]})"
+                )
             )
         else:
             seen[r.state] = r.source
@@ -149,7 +153,9 @@ def _read_yaml(path: Path, name: str, ctx: Context) -> tuple[list[Response], lis
     problems = []
     for key in data:
         if key not in YAML_KEYS:
-            problems.append(Problem(name, str(key), "", "one of state, answers, comments, themes", closest(key, YAML_KEYS)))
+            problems.append(
+                Problem(name, str(key), "", "one of state, answers, comments, themes", closest(key, YAML_KEYS))
+            )
     state, probs = _check_state(data.get("state"), name, "state", ctx)
     problems += probs
     if state and Path(path).stem.upper() != state and Path(path).stem != state:
@@ -182,7 +188,7 @@ def _read_csv(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Probl
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         hint = " (the file looks like Windows-1252: save it as UTF-8)" if _is_cp1252(raw) else ""
-        return [], [Problem(name, f"byte {exc.start}", repr(raw[exc.start:exc.start + 4])[2:-1], "UTF-8 text" + hint)]
+        return [], [Problem(name, f"byte {exc.start}", repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text" + hint)]
     try:
         table = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -210,20 +216,35 @@ def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Prob
         return [], [Problem(name, "file", "", f"a readable .xlsx workbook ({type(exc).__name__})")]
     sheet_name = "responses"
     if sheet_name not in values.sheetnames:
-        return [], [Problem(name, "sheet", ", ".join(values.sheetnames), f"a sheet named {sheet_name!r}",
-                            closest(sheet_name, values.sheetnames))]
+        return [], [
+            Problem(
+                name,
+                "sheet",
+                ", ".join(values.sheetnames),
+                f"a sheet named {sheet_name!r}",
+                closest(sheet_name, values.sheetnames),
+            )
+        ]
     ws, wf = values[sheet_name], formulas[sheet_name]
     if ws.sheet_state != "visible":
         return [], [Problem(name, f"sheet {sheet_name}", ws.sheet_state, "a visible sheet (unhide it)")]
     problems = [
-        Problem(name, f"cells {rng.coord}", "merged", "one value per cell (unmerge the cells)") for rng in ws.merged_cells.ranges
+        Problem(name, f"cells {rng.coord}", "merged", "one value per cell (unmerge the cells)")
+        for rng in ws.merged_cells.ranges
     ]
     table = []
-    for row_v, row_f in zip(ws.iter_rows(), wf.iter_rows()):
+    for row_v, row_f in zip(ws.iter_rows(), wf.iter_rows(), strict=False):
         cells = []
-        for cv, cf in zip(row_v, row_f):
+        for cv, cf in zip(row_v, row_f, strict=False):
             if cf.data_type == "f" and cv.value is None:
-                problems.append(Problem(name, cf.coordinate, str(cf.value), "a value (a formula without a saved result: open and save the file in a spreadsheet program)"))
+                problems.append(
+                    Problem(
+                        name,
+                        cf.coordinate,
+                        str(cf.value),
+                        "a value (a formula without a saved result: open and save the file in a spreadsheet program)",
+                    )
+                )
             cells.append(_cell_text(cv.value))
         table.append(cells)
     while table and not any(table[-1]):
@@ -260,9 +281,11 @@ def _table_rows(table: list[list[str]], name: str, first_row: int) -> tuple[list
         if not any(c.strip() for c in cells):
             continue  # blank rows are skipped
         if len(cells) != len(header):
-            problems.append(Problem(name, f"row {i}", f"{len(cells)} cells", f"{len(header)} cells, one per column of the header"))
+            problems.append(
+                Problem(name, f"row {i}", f"{len(cells)} cells", f"{len(header)} cells, one per column of the header")
+            )
             continue
-        rows.append((i, dict(zip(header, cells))))
+        rows.append((i, dict(zip(header, cells, strict=False))))
     if not rows and not problems:
         problems.append(Problem(name, "file", "header only", "at least one response row"))
     return rows, problems
@@ -286,8 +309,14 @@ def _rows_to_responses(rows, name: str, ctx: Context) -> tuple[list[Response], l
                 answers[col] = value
         resp = Response(state=state or "", source=f"{name}:{line}")
         problems += _fill(
-            resp, answers, comments, themes, name, ctx,
-            lambda k, w=where: f"{w}, column {k}", lambda k, w=where: f"{w}, column {k}_comment",
+            resp,
+            answers,
+            comments,
+            themes,
+            name,
+            ctx,
+            lambda k, w=where: f"{w}, column {k}",
+            lambda k, w=where: f"{w}, column {k}_comment",
         )
         if state:
             responses.append(resp)
@@ -303,10 +332,14 @@ def _check_state(value, name: str, where: str, ctx: Context) -> tuple[str | None
         return None, [Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml")]
     if code in ctx.states:
         return code, []
-    return None, [Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml", suggest_code(code, ctx.states))]
+    return None, [
+        Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml", suggest_code(code, ctx.states))
+    ]
 
 
-def _fill(resp: Response, answers: dict, comments: dict, themes: list, name: str, ctx: Context, a_where, c_where) -> list[Problem]:
+def _fill(
+    resp: Response, answers: dict, comments: dict, themes: list, name: str, ctx: Context, a_where, c_where
+) -> list[Problem]:
     q = ctx.questionnaire
     problems = []
     for key, value in answers.items():
@@ -314,7 +347,9 @@ def _fill(resp: Response, answers: dict, comments: dict, themes: list, name: str
         text = "" if value is None else str(value)
         question = q.questions.get(key)
         if question is None:
-            problems.append(Problem(name, a_where(key), text, "a question key of raw/questionnaire.yaml", closest(key, q.questions)))
+            problems.append(
+                Problem(name, a_where(key), text, "a question key of raw/questionnaire.yaml", closest(key, q.questions))
+            )
             continue
         if text in EMPTY:
             continue
@@ -322,12 +357,21 @@ def _fill(resp: Response, answers: dict, comments: dict, themes: list, name: str
             comments.setdefault(key, text)
             continue
         if not question.asked_in_round(ctx.round):
-            problems.append(Problem(name, a_where(key), text, f"no answer: question {question.number} was not asked in {ctx.round}"))
+            problems.append(
+                Problem(name, a_where(key), text, f"no answer: question {question.number} was not asked in {ctx.round}")
+            )
             continue
         canonical = {c.casefold(): c for c in question.choices}.get(text.casefold())
         if canonical is None:
-            problems.append(Problem(name, a_where(key), text, "one of: " + ", ".join(question.choices),
-                                    closest(text.strip().casefold(), question.choices)))
+            problems.append(
+                Problem(
+                    name,
+                    a_where(key),
+                    text,
+                    "one of: " + ", ".join(question.choices),
+                    closest(text.strip().casefold(), question.choices),
+                )
+            )
             continue
         resp.answers[key] = canonical
     for key, answer in list(resp.answers.items()):
@@ -339,7 +383,15 @@ def _fill(resp: Response, answers: dict, comments: dict, themes: list, name: str
         key = str(key)
         text = "" if value is None else str(value)
         if key not in q.questions:
-            problems.append(Problem(name, c_where(key), _short(text), "a question key of raw/questionnaire.yaml", closest(key, q.questions)))
+            problems.append(
+                Problem(
+                    name,
+                    c_where(key),
+                    _short(text),
+                    "a question key of raw/questionnaire.yaml",
+                    closest(key, q.questions),
+                )
+            )
             continue
         if text in EMPTY:
             continue
@@ -359,7 +411,14 @@ def _check_text(text: str, name: str, where: str) -> list[Problem]:
         return [Problem(name, where, _short(text), f"at most {MAX_TEXT_CHARS} characters (has {len(text)})")]
     for i, ch in enumerate(text):
         if ch in INVISIBLE or (unicodedata.category(ch) == "Cc" and ch not in "\n\t"):
-            return [Problem(name, where, f"U+{ord(ch):04X} at character {i + 1}", "printable text (remove the control or invisible character)")]
+            return [
+                Problem(
+                    name,
+                    where,
+                    f"U+{ord(ch):04X} at character {i + 1}",
+                    "printable text (remove the control or invisible character)",
+                )
+            ]
     return []
 
 

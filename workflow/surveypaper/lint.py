@@ -21,7 +21,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Finding", "find_typed_figures", "lint_templates", "strip_jinja", "main"]
+__all__ = ["Finding", "find_typed_figures", "lint_templates", "main", "strip_jinja"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ _RULES: list[tuple[re.Pattern, str]] = [
         "typed percentage {m!r}: use {{{{ survey.q.<key>.pct | pct }}}} or {{{{ survey.q.<key>.pct | pct_words }}}}",
     ),
     (
-        re.compile(rf"(?:{NUMBER}\s+(?:{COUNTED}\s+)?out\s+of\s+{NUMBER}|\bout\s+of\s+{NUMBER}(?!\s+{PROSE_UNITS}\b))", re.I),
+        re.compile(
+            rf"(?:{NUMBER}\s+(?:{COUNTED}\s+)?out\s+of\s+{NUMBER}|\bout\s+of\s+{NUMBER}(?!\s+{PROSE_UNITS}\b))", re.I
+        ),
         "typed 'k out of n' {m!r}: use {{{{ survey.q.<key>.yes }}}} out of {{{{ survey.q.<key>.answered }}}}",
     ),
     (

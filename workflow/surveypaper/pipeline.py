@@ -257,8 +257,9 @@ def pdf_layout(print_html_path: Path, assets_dir: Path, allowed_dirs: list, char
     return layout_pdf(html, Path(assets_dir), charts=charts, allowed_dirs=[Path(d) for d in allowed_dirs])
 
 
-def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list, log: Path | None = None, *,
-             prepared=None) -> None:
+def pdf_step(
+    print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list, log: Path | None = None, *, prepared=None
+) -> None:
     """The PDF from the print HTML: project assets and ``allowed_dirs`` (the charts) only.
 
     ``prepared``, from :func:`pdf_layout`, is used if it still holds; ``log`` says whether it was.
@@ -267,8 +268,9 @@ def pdf_step(print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: l
 
     html = Path(print_html_path).read_text(encoding="utf-8")
     try:
-        write_pdf(html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs],
-                  layout=prepared)
+        write_pdf(
+            html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs], layout=prepared
+        )
     except RenderError as exc:
         raise _stop(f"render_pdf: {exc}") from None
     if log is not None:
@@ -289,8 +291,9 @@ def check_step(stats_json: Path, charts_dir: Path, raw_dir: Path, templates_dir:
         raise _stop(report, f"\npaper check: {len(findings)} finding(s) in the templates (see docs/editing.md).")
 
 
-def render_step(stats_json: Path, raw_dir: Path, templates_dir: Path, charts_dir: Path, markdown_out: Path,
-                print_out: Path) -> dict[str, list[float]]:
+def render_step(
+    stats_json: Path, raw_dir: Path, templates_dir: Path, charts_dir: Path, markdown_out: Path, print_out: Path
+) -> dict[str, list[float]]:
     """The Markdown and the print HTML; the print HTML links the charts, which may not be drawn yet.
 
     Returns the charts' sizes (:func:`chart_sizes`): enough to lay the print HTML out.

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from .checks import Paths, charts_manifest, project_paths
 
-__all__ = ["Preview", "serve", "inject"]
+__all__ = ["Preview", "inject", "serve"]
 
 RELOAD_SCRIPT = """<script id="paper-preview">
 (() => {
@@ -164,7 +164,9 @@ class Preview:
         from .templating import render_markdown
 
         markdown = render_markdown(self.paths.templates, self.context, env=self.env)
-        return build_html(markdown, self.context["paper"], self.charts_dir, "screen", templates_dir=self.paths.templates)
+        return build_html(
+            markdown, self.context["paper"], self.charts_dir, "screen", templates_dir=self.paths.templates
+        )
 
     def refresh(self, changed: set[Path] | None = None) -> None:
         """Redo what the changed files affect (None: everything), then tell the open pages."""
@@ -195,7 +197,7 @@ class Preview:
             self._fail(str(problem), problem.where)
         except ValidationFailed as exc:
             self._fail(f"The data in raw/ does not validate:\n\n{exc}", "raw/")
-        except Exception as exc:  # noqa: BLE001 - the server must outlive any error
+        except Exception as exc:
             self._fail(f"{type(exc).__name__}: {exc}", None)
         else:
             with self._lock:
@@ -228,7 +230,7 @@ class Preview:
                 at = page.find(">", at) + 1 if at >= 0 else 0
                 return inject(page[:at] + banner + page[at:], script)
             return (
-                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Preview: error</title></head>"
+                '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Preview: error</title></head>'
                 f"<body>{banner}{script}</body></html>"
             )
         return inject(page, script)
@@ -265,8 +267,15 @@ class Preview:
 
         folders = [p for p in (self.paths.templates, self.paths.raw) if p.exists()]
         # step: yield 20 ms after the last event of a save; the empty yield on timeout says "watching".
-        for changes in watch(*folders, stop_event=self._stop, step=20, debounce=400, rust_timeout=100,
-                             yield_on_timeout=True, raise_interrupt=False):
+        for changes in watch(
+            *folders,
+            stop_event=self._stop,
+            step=20,
+            debounce=400,
+            rust_timeout=100,
+            yield_on_timeout=True,
+            raise_interrupt=False,
+        ):
             ready.set()
             if changes:
                 self.refresh({Path(path) for _, path in changes})
@@ -298,17 +307,19 @@ def _source_excerpt(path: Path, line: int, around: int = 2) -> str:
         mark = "&gt;" if n == line else "&nbsp;"
         style = "background:#ffd7d7;" if n == line else ""
         rows.append(f'<div style="{style}">{mark} {n:4d} | {html.escape(lines[n - 1])}</div>')
-    return f'<div style="font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;margin-top:.6em">{"".join(rows)}</div>'
+    return (
+        f'<div style="font:13px/1.4 ui-monospace,monospace;white-space:pre-wrap;margin-top:.6em">{"".join(rows)}</div>'
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
     preview: Preview  # set on the subclass made by make_server
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args):  # noqa: A002 - keep the terminal for render messages
+    def log_message(self, format, *args):
         pass
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         path = urlsplit(self.path).path
         if path in ("/", "/index.html", "/working_paper.html"):
             self._send(200, "text/html; charset=utf-8", self.preview.current_page().encode("utf-8"))

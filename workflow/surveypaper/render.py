@@ -29,10 +29,14 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote, urlsplit
 
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    import jinja2
+    from markdown_it import MarkdownIt
 
 # jinja2 and markdown-it are imported where they are used: the PDF step's process imports this
 # module for write_pdf and needs neither.
@@ -40,10 +44,10 @@ from markupsafe import Markup
 __all__ = [
     "TEMPLATES_DIR",
     "BlockedFetchError",
+    "Layout",
     "RenderError",
     "RenderedBody",
     "TocEntry",
-    "Layout",
     "build_html",
     "layout_pdf",
     "markdown_to_html",
@@ -321,10 +325,7 @@ class _Renderer:
         sub = meta.get("subId", 0)
         ref_id = f"fnref-{n}" if sub == 0 else f"fnref-{n}-{sub + 1}"
         label = f"Back to the text of note {n}" + (f" (call {sub + 1})" if sub else "")
-        return (
-            f' <a href="#{ref_id}" class="footnote-backref" role="doc-backlink" '
-            f'aria-label="{label}">↩\ufe0e</a>'
-        )
+        return f' <a href="#{ref_id}" class="footnote-backref" role="doc-backlink" aria-label="{label}">↩\ufe0e</a>'
 
     def _render_footnote_bodies(self, variant: Variant) -> None:
         """Render each footnote's content for ``variant`` (needed before the text that calls it)."""
@@ -353,9 +354,7 @@ class _Renderer:
     def _split(self):
         """(title-block tokens, body tokens, footnote-block tokens)."""
         toks = self.tokens
-        first_h2 = next(
-            (i for i, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h2"), None
-        )
+        first_h2 = next((i for i, t in enumerate(toks) if t.type == "heading_open" and t.tag == "h2"), None)
         fn_start = next((i for i, t in enumerate(toks) if t.type == "footnote_block_open"), len(toks))
         if first_h2 is None:
             first_h2 = fn_start
@@ -380,9 +379,7 @@ class _Renderer:
                 '<h2 id="fn-notes" class="notes-heading">Notes</h2>\n'
                 f'<ol class="footnotes-list">\n{items}\n</ol>\n</section>\n'
             )
-        title_html = (
-            f'<header class="title-block">\n{_title_lines(title)}</header>\n' if title.strip() else ""
-        )
+        title_html = f'<header class="title-block">\n{_title_lines(title)}</header>\n' if title.strip() else ""
         return title_html, html
 
 
@@ -588,9 +585,7 @@ def build_html(
 # libharfbuzz-subset0) fonts are subset with fontTools, which is slower but gives the same
 # glyphs (and, with SOURCE_DATE_EPOCH set, the same bytes run after run). Narrow on purpose: the
 # message must match from its start, and only as a warning.
-_TOLERATED_WARNINGS = (
-    re.compile(r'^Using fontTools instead of HarfBuzz-Subset for font "[^"]+"\. '),
-)
+_TOLERATED_WARNINGS = (re.compile(r'^Using fontTools instead of HarfBuzz-Subset for font "[^"]+"\. '),)
 
 
 class _Collector(logging.Handler):
@@ -636,8 +631,7 @@ def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = No
             shown = url if len(url) < 120 else url[:117] + "..."
             inside = " or ".join(str(r) for r in self.roots)
             raise FatalURLFetchingError(
-                f"blocked fetch of {shown!r}: {why} (only data: URLs and files inside "
-                f"{inside} may be loaded)"
+                f"blocked fetch of {shown!r}: {why} (only data: URLs and files inside {inside} may be loaded)"
             )
 
         def fetch(self, url, headers=None):
@@ -654,8 +648,9 @@ def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = No
                 self._block(url, "outside the allowed folders")
             if path in stand_ins:
                 self.stood_in.append(url)
-                return URLFetcherResponse(url, body=_stand_in_svg(*stand_ins[path]),
-                                          headers={"Content-Type": "image/svg+xml"})
+                return URLFetcherResponse(
+                    url, body=_stand_in_svg(*stand_ins[path]), headers={"Content-Type": "image/svg+xml"}
+                )
             if not path.is_file():
                 self._block(url, "no such file")
             return super().fetch(path.as_uri(), headers)
@@ -670,9 +665,7 @@ def _stand_in_svg(width_pt: float, height_pt: float) -> bytes:
 
 def _meta_date(html: str) -> str | None:
     for name in ("dcterms.modified", "dcterms.created"):
-        m = re.search(
-            rf'<meta\s+name="{re.escape(name)}"\s+content="(\d{{4}}-\d{{2}}-\d{{2}})', html
-        )
+        m = re.search(rf'<meta\s+name="{re.escape(name)}"\s+content="(\d{{4}}-\d{{2}}-\d{{2}})', html)
         if m:
             return m.group(1)
     return None
@@ -842,7 +835,10 @@ def write_pdf(
     allowed = tuple(Path(d).resolve() for d in allowed_dirs)
     if layout is not None:
         if (layout.print_html, layout.assets_dir, layout.allowed_dirs, layout.source_date) != (
-            print_html, assets_dir, allowed, source_date
+            print_html,
+            assets_dir,
+            allowed,
+            source_date,
         ):
             why_not = "it was made for another HTML or other folders"
         else:

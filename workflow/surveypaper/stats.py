@@ -15,7 +15,9 @@ def pct_half_up(k: int, n: int) -> int | None:
 def question_stats(question, responses: list[dict]) -> dict:
     """Counts, percentages of those who answered, and the States behind each answer."""
     applicable = [r for r in responses if question.applies(r["answers"])]
-    states = {c: sorted(r["state"] for r in applicable if r["answers"].get(question.key) == c) for c in question.choices}
+    states = {
+        c: sorted(r["state"] for r in applicable if r["answers"].get(question.key) == c) for c in question.choices
+    }
     blank = sorted(r["state"] for r in applicable if question.key not in r["answers"])
     counts = {c: len(s) for c, s in states.items()}
     answered = sum(counts.values())
@@ -31,9 +33,7 @@ def question_stats(question, responses: list[dict]) -> dict:
 
 def round_stats(questionnaire: Questionnaire, themes: dict, responses: list[dict], round_name: str) -> dict:
     """One round: respondents, closed questions asked in it, themes and derived sets."""
-    questions = {
-        q.key: question_stats(q, responses) for q in questionnaire.closed if q.asked_in_round(round_name)
-    }
+    questions = {q.key: question_stats(q, responses) for q in questionnaire.closed if q.asked_in_round(round_name)}
     return {
         "n": len(responses),
         "respondents": sorted(r["state"] for r in responses),

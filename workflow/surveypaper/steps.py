@@ -11,10 +11,14 @@ from .warm import Step
 __all__ = ["CHARTS", "PDF"]
 
 #: The charts: matplotlib's import (about 0.5 s) is paid while the responses are read.
-CHARTS = Step("surveypaper.pipeline:charts_step",
-              ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"))
+CHARTS = Step(
+    "surveypaper.pipeline:charts_step",
+    ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"),
+)
 
 #: The PDF: WeasyPrint's import (about 0.6 s) likewise, and its process can be stopped by a
 #: signal. Once the print HTML is written it lays the paper out, while the charts are still
 #: being drawn (:func:`surveypaper.pipeline.pdf_layout`).
-PDF = Step("surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"), prepare="surveypaper.pipeline:pdf_layout")
+PDF = Step(
+    "surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"), prepare="surveypaper.pipeline:pdf_layout"
+)

@@ -16,6 +16,7 @@ a question's attributes (`.yes`, `.pct`, ...) or the filter names.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import traceback
@@ -25,13 +26,43 @@ from jinja2 import StrictUndefined, TemplateNotFound, TemplateSyntaxError, Undef
 from jinja2.exceptions import UndefinedError
 from jinja2.utils import internalcode, missing
 
-__all__ = ["TemplateProblem", "EditorUndefined", "UnknownName", "problem_from_exception", "known_names", "closest_names"]
+__all__ = [
+    "EditorUndefined",
+    "TemplateProblem",
+    "UnknownName",
+    "closest_names",
+    "known_names",
+    "problem_from_exception",
+]
 
 # Jinja's own tags, for "did you mean" on a misspelt `{% endfo %}`.
 JINJA_TAGS = (
-    "for", "endfor", "if", "elif", "else", "endif", "set", "endset", "include", "import", "from",
-    "macro", "endmacro", "call", "endcall", "filter", "endfilter", "with", "endwith", "raw",
-    "endraw", "block", "endblock", "extends", "autoescape", "endautoescape",
+    "for",
+    "endfor",
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "set",
+    "endset",
+    "include",
+    "import",
+    "from",
+    "macro",
+    "endmacro",
+    "call",
+    "endcall",
+    "filter",
+    "endfilter",
+    "with",
+    "endwith",
+    "raw",
+    "endraw",
+    "block",
+    "endblock",
+    "extends",
+    "autoescape",
+    "endautoescape",
 )
 
 
@@ -176,7 +207,7 @@ def _template_frame(exc: BaseException, templates_dir: Path) -> tuple[str, int] 
     found = None
     for frame in traceback.extract_tb(exc.__traceback__):
         fn = frame.filename
-        if not fn or fn.startswith("<") and fn != "<template>":
+        if not fn or (fn.startswith("<") and fn != "<template>"):
             continue
         if fn == "<template>":
             found = ("<template>", frame.lineno)
@@ -212,7 +243,9 @@ def _dotted_path(line_text: str, name: str) -> str:
 # --- the one message -----------------------------------------------------------------------------
 
 
-def problem_from_exception(exc: BaseException, templates_dir: Path, env=None, context: dict | None = None) -> TemplateProblem:
+def problem_from_exception(
+    exc: BaseException, templates_dir: Path, env=None, context: dict | None = None
+) -> TemplateProblem:
     """Turn an exception raised while rendering into one TemplateProblem (file, line, name, hint)."""
     templates_dir = Path(templates_dir)
     label = templates_dir.name or "templates"
@@ -226,39 +259,49 @@ def problem_from_exception(exc: BaseException, templates_dir: Path, env=None, co
         known = env.list_templates() if env is not None and env.loader is not None else []
         file, line = where or (missing_name, None)
         return TemplateProblem(
-            file, line, f"there is no template `{missing_name}` to include", missing_name,
-            closest_names(missing_name, known), label,
+            file,
+            line,
+            f"there is no template `{missing_name}` to include",
+            missing_name,
+            closest_names(missing_name, known),
+            label,
         )
 
     if isinstance(exc, TemplateSyntaxError):
         file = exc.name or (Path(exc.filename).name if exc.filename else "?")
         if exc.filename:
-            try:
+            with contextlib.suppress(ValueError):
                 file = Path(exc.filename).resolve().relative_to(templates_dir.resolve()).as_posix()
-            except ValueError:
-                pass
         msg = exc.message or "syntax error"
         m = re.match(r"No (filter|test) named '([^']+)'", msg)
         if m:
             kind, name = m.groups()
             pool = filters if kind == "filter" else (sorted(env.tests) if env is not None else [])
             return TemplateProblem(
-                file, exc.lineno, f"there is no {kind} `{name}` (see `paper vars` for the filters)", name,
-                closest_names(name, pool), label,
+                file,
+                exc.lineno,
+                f"there is no {kind} `{name}` (see `paper vars` for the filters)",
+                name,
+                closest_names(name, pool),
+                label,
             )
         m = re.match(r"Encountered unknown tag '([^']+)'", msg)
         if m:
             name = m.group(1)
             expected = re.findall(r"'(\w+)'", msg.split(".", 1)[1]) if "." in msg else []
             return TemplateProblem(
-                file, exc.lineno, f"Jinja syntax error: unknown tag `{name}`", name,
-                closest_names(name, expected or JINJA_TAGS), label,
+                file,
+                exc.lineno,
+                f"Jinja syntax error: unknown tag `{name}`",
+                name,
+                closest_names(name, expected or JINJA_TAGS),
+                label,
             )
         return TemplateProblem(file, exc.lineno, f"Jinja syntax error: {msg}", "", (), label)
 
     where = _template_frame(exc, templates_dir)
     file, line = where or ("?", None)
-    if isinstance(exc, UnknownName) or isinstance(exc, UndefinedError):
+    if isinstance(exc, (UnknownName, UndefinedError)):
         name = getattr(exc, "name", None)
         obj = getattr(exc, "obj", missing)
         if name is None:  # a plain UndefinedError: recover the name from its message
@@ -284,8 +327,12 @@ def problem_from_exception(exc: BaseException, templates_dir: Path, env=None, co
 
         word = m.group(1)
         return TemplateProblem(
-            file, line, f"`{word}` is not a quantity word (known: {', '.join(QUANTITY_WORDS)})", word,
-            closest_names(word, QUANTITY_WORDS), label,
+            file,
+            line,
+            f"`{word}` is not a quantity word (known: {', '.join(QUANTITY_WORDS)})",
+            word,
+            closest_names(word, QUANTITY_WORDS),
+            label,
         )
     m = re.search(r"'(\w+)' object has no attribute '(\w+)'", text)
     if m:

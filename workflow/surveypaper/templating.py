@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 from .filters import FILTERS, md_escape
 from .template_errors import EditorUndefined, TemplateProblem, problem_from_exception
 
-__all__ = ["make_env", "render_markdown", "render_template", "TemplateProblem"]
+__all__ = ["TemplateProblem", "make_env", "render_markdown", "render_template"]
 
 
 def make_env(templates_dir: Path, loader=None) -> Environment:
@@ -43,11 +43,13 @@ def render_template(env: Environment, templates_dir: Path, name: str, context: d
         return env.get_template(name).render(context)
     except TemplateProblem:
         raise
-    except Exception as exc:  # noqa: BLE001 - every failure inside a template is the editor's to fix
+    except Exception as exc:
         raise problem_from_exception(exc, Path(templates_dir), env, context) from exc
 
 
-def render_markdown(templates_dir: Path, context: dict, entry: str = "paper.md.j2", env: Environment | None = None) -> str:
+def render_markdown(
+    templates_dir: Path, context: dict, entry: str = "paper.md.j2", env: Environment | None = None
+) -> str:
     """Render the paper's Markdown from its entry template (pass `env` to reuse compiled templates)."""
     env = env if env is not None else make_env(templates_dir)
     text = render_template(env, templates_dir, entry, context)

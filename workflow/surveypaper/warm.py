@@ -26,6 +26,7 @@ no process writing into ``output/.build``.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -162,10 +163,8 @@ def start(*steps: Step) -> None:
 
 def _dismiss(slot: _Slot) -> None:
     """End a process that will not be called (it reads end-of-file and exits)."""
-    try:
+    with contextlib.suppress(BrokenPipeError, OSError):
         slot.proc.stdin.close()
-    except (BrokenPipeError, OSError):
-        pass
 
 
 def started(step: Step) -> bool:
@@ -280,7 +279,7 @@ def _serve(function: str, prepare: str | None, preload: list[str]) -> int:
                 extra["prepared"] = _function(prepare)(*request["prepare"], **request["kwargs"])
         except TimeLimitExceeded:
             out_of_time = True
-        except Exception:  # noqa: BLE001 - the call does the work from the start and reports
+        except Exception:
             pass
         line = sys.stdin.readline()
     if not line.strip():

@@ -19,7 +19,10 @@ def run(args) -> int:
     try:
         findings = run_check(args.root)
     except ValidationFailed as exc:
-        print(f"{exc}\n\nThe data in raw/ does not validate, so the templates cannot be checked against it.", file=sys.stderr)
+        print(
+            f"{exc}\n\nThe data in raw/ does not validate, so the templates cannot be checked against it.",
+            file=sys.stderr,
+        )
         return 1
     for finding in findings:
         print(finding)

@@ -43,21 +43,29 @@ class Side:
 def add_arguments(parser) -> None:
     """Options of `paper diff`."""
     parser.add_argument(
-        "old", metavar="OLD",
+        "old",
+        metavar="OLD",
         help="the earlier draft: a build's output folder, a git revision (built once in a temporary worktree "
-             "and cached by commit in .git/surveypaper-builds/, or $SURVEYPAPER_BUILD_CACHE), "
-             "or WORKTREE / . for this checkout's output/ as last built",
+        "and cached by commit in .git/surveypaper-builds/, or $SURVEYPAPER_BUILD_CACHE), "
+        "or WORKTREE / . for this checkout's output/ as last built",
     )
     parser.add_argument("new", metavar="NEW", help="the later draft (same forms as OLD)")
     parser.add_argument(
-        "-o", "--output", type=Path, default=None, metavar="DIR",
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="where to write redline.html, figures.md and figures.json (default: output/diff/ at the repository root)",
     )
     parser.add_argument(
-        "--exit-code", action="store_true",
+        "--exit-code",
+        action="store_true",
         help="exit 1 when the drafts differ (text, figures or charts), 0 when they do not, as `git diff --exit-code`",
     )
-    parser.add_argument("--root", type=Path, default=None, help="repository root (default: the git checkout around here)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the git checkout around here)"
+    )
     parser.add_argument("--cores", default="all", help="cores for building a revision (default: all)")
 
 
@@ -75,7 +83,9 @@ def run(args) -> int:
         return 2
     for line in result["summary"]:
         print(line)
-    print(f"wrote {_shown(out_dir / 'redline.html')}, {_shown(out_dir / 'figures.md')}, {_shown(out_dir / 'figures.json')}")
+    print(
+        f"wrote {_shown(out_dir / 'redline.html')}, {_shown(out_dir / 'figures.md')}, {_shown(out_dir / 'figures.json')}"
+    )
     return 1 if args.exit_code and result["differs"] else 0
 
 
@@ -176,7 +186,10 @@ def build_revision(root: Path, sha: str, rev: str = "", cores: str = "all") -> P
         with open(log, "w", encoding="utf-8") as fh:
             code = subprocess.call(
                 [sys.executable, "-m", "snakemake", "--cores", str(cores)],
-                cwd=worktree, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                cwd=worktree,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
             )
         if code != 0 or not _is_build(worktree / "output"):
             tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
@@ -235,7 +248,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
         if (raw / "states.yaml").is_file():
             try:
                 states = load_states(raw / "states.yaml")
-            except Exception as exc:  # noqa: BLE001 - a bad states.yaml only costs the names
+            except Exception as exc:
                 print(f"paper diff: {raw / 'states.yaml'}: {exc}; printing ISO3 codes", file=sys.stderr)
                 continue
             names.update({code: s.name for code, s in states.items()})
@@ -245,7 +258,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
         if (raw / "questionnaire.yaml").is_file():
             try:
                 q = qmod.load(raw / "questionnaire.yaml")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 print(f"paper diff: {raw / 'questionnaire.yaml'}: {exc}", file=sys.stderr)
                 continue
             labels.questions = {k: (v.number, v.short) for k, v in q.questions.items() if v.closed}
@@ -256,7 +269,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
         if (raw / "themes.yaml").is_file():
             try:
                 labels.themes = load_themes(raw / "themes.yaml")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 print(f"paper diff: {raw / 'themes.yaml'}: {exc}", file=sys.stderr)
                 continue
             break

@@ -68,17 +68,39 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
         question = questionnaire.questions.get(key)
         label = f"Q{q.number} {q.short}".strip() if question else key
         choice = question is not None and question.type == "choice"
-        summary = ", ".join(f"{q.counts.get(c, 0)} {c}" for c in question.choices) if choice else f"{q.yes} yes, {q.no} no"
-        out.append(_line(f"{prefix}.q.{key}", f"{summary} of {q.answered}", f"{label} (a question: use its attributes)"))
+        summary = (
+            ", ".join(f"{q.counts.get(c, 0)} {c}" for c in question.choices) if choice else f"{q.yes} yes, {q.no} no"
+        )
+        out.append(
+            _line(f"{prefix}.q.{key}", f"{summary} of {q.answered}", f"{label} (a question: use its attributes)")
+        )
         for attr, doc in QUESTION_ATTRS:
             if choice and attr in ("yes", "no", "pct", "pct_no", "states_yes", "states_no"):
                 continue
             out.append(_line(f"{prefix}.q.{key}.{attr}", getattr(q, attr), f"{doc} -- {label}"))
         if choice:
             for choice in question.choices:
-                out.append(_line(f'{prefix}.q.{key}.counts["{choice}"]', q.counts.get(choice, 0), f'States answering "{choice}" -- {label}'))
-                out.append(_line(f'{prefix}.q.{key}.pcts["{choice}"]', q.pcts.get(choice), f'percent answering "{choice}" -- {label}'))
-                out.append(_line(f'{prefix}.q.{key}.states["{choice}"]', q.states.get(choice, []), f'States answering "{choice}" -- {label}'))
+                out.append(
+                    _line(
+                        f'{prefix}.q.{key}.counts["{choice}"]',
+                        q.counts.get(choice, 0),
+                        f'States answering "{choice}" -- {label}',
+                    )
+                )
+                out.append(
+                    _line(
+                        f'{prefix}.q.{key}.pcts["{choice}"]',
+                        q.pcts.get(choice),
+                        f'percent answering "{choice}" -- {label}',
+                    )
+                )
+                out.append(
+                    _line(
+                        f'{prefix}.q.{key}.states["{choice}"]',
+                        q.states.get(choice, []),
+                        f'States answering "{choice}" -- {label}',
+                    )
+                )
     for code in rnd.themes:
         out.append(_line(f"{prefix}.themes.{code}", rnd.themes[code], f"theme: {themes.get(code, code)}"))
     derived = {d.key: d.short for d in questionnaire.derived}
@@ -98,7 +120,11 @@ def filter_lines(env) -> list[str]:
         return m.group(1) if m and not para.startswith(m.group(1) + " ->") else para
 
     out = [f"filter | {name}  # {first_line(func)}" for name, func in FILTERS.items()]
-    out += [f"filter | {name}  # (Jinja) {first_line(func)}" for name, func in sorted(env.filters.items()) if name not in FILTERS]
+    out += [
+        f"filter | {name}  # (Jinja) {first_line(func)}"
+        for name, func in sorted(env.filters.items())
+        if name not in FILTERS
+    ]
     return out
 
 
@@ -122,21 +148,35 @@ def all_lines(root: Path) -> list[str]:
     if previous is not None:
         out += round_lines("previous", previous, questionnaire, themes)
     rounds = ctx.get("rounds") or {}
-    out.append(_line("rounds", ", ".join(rounds), 'every round by name: rounds["2007"].n, rounds["2007"].q.<key>.yes ...'))
+    out.append(
+        _line("rounds", ", ".join(rounds), 'every round by name: rounds["2007"].n, rounds["2007"].q.<key>.yes ...')
+    )
     for key in ctx.get("changes") or {}:
         ch = ctx["changes"][key]
         frm = previous.year if previous is not None else "the previous round"
         to = survey.year if survey is not None else "this round"
-        out.append(_line(f"changes.{key}.answered_both", ch.answered_both, f"States that answered {key} in {frm} and {to}"))
+        out.append(
+            _line(f"changes.{key}.answered_both", ch.answered_both, f"States that answered {key} in {frm} and {to}")
+        )
         out.append(_line(f"changes.{key}.no_to_yes", ch.no_to_yes, f"answered no in {frm}, yes in {to}"))
         out.append(_line(f"changes.{key}.yes_to_no", ch.yes_to_no, f"answered yes in {frm}, no in {to}"))
     q = ctx.get("questionnaire") or {}
     out.append(_line("questionnaire.title", q.get("title", ""), "raw/questionnaire.yaml"))
-    out.append(_line("questionnaire.sections", [s.get("title") for s in q.get("sections", [])],
-                     "sections, each with .title and .questions (.number, .text, .type, .choices, .asked_if, .note)"))
+    out.append(
+        _line(
+            "questionnaire.sections",
+            [s.get("title") for s in q.get("sections", [])],
+            "sections, each with .title and .questions (.number, .text, .type, .choices, .asked_if, .note)",
+        )
+    )
     charts = ctx.get("charts") or []
-    out.append(_line("charts", ", ".join(c.get("key", "") for c in charts) or "(none drawn yet)",
-                     "Annex III charts, each with .key, .title, .file, .alt"))
+    out.append(
+        _line(
+            "charts",
+            ", ".join(c.get("key", "") for c in charts) or "(none drawn yet)",
+            "Annex III charts, each with .key, .title, .file, .alt",
+        )
+    )
     for word, (lo, hi) in QUANTITY_WORDS.items():
         span = f"{lo}%" if lo == hi else f"{lo}-{hi}%"
         out.append(f'quantity word "{word}" = {span}  # | quantity("{word}") keeps it where the share fits')
