@@ -50,7 +50,7 @@ SNAKEMAKE = [PY, "-m", "snakemake", "--cores", "all"]
 TARGET = 1.5  # issue 7: cold build <= 1.5x the floor, no-op <= 1.5x `snakemake --version`
 
 # The floor: WeasyPrint alone, in a fresh process, on the build's own print HTML, with the
-# options of surveypaper.render.write_pdf.
+# options of surveypaper.pdf.write_pdf.
 FLOOR = """
 import sys
 from weasyprint import HTML
@@ -60,8 +60,8 @@ HTML(filename=sys.argv[1], base_url=sys.argv[2]).write_pdf(sys.argv[3], **opts)
 
 # The build's two steps with processes of their own, each alone in a fresh process (interpreter,
 # import, work), as surveypaper.warm runs them when nothing was started ahead.
-CHARTS_STEP = "import sys; from surveypaper.pipeline import charts_step; charts_step(*sys.argv[1:])"
-PDF_STEP = "import sys; from surveypaper.pipeline import pdf_step; pdf_step(*sys.argv[1:4], sys.argv[4:])"
+CHARTS_STEP = "import sys; from surveypaper.pipeline import draw_charts; draw_charts(*sys.argv[1:])"
+PDF_STEP = "import sys; from surveypaper.pipeline import render_pdf; render_pdf(*sys.argv[1:4], sys.argv[4:])"
 
 # One process, each stage timed on its own (the scale run's breakdown): once cold (imports, the
 # questionnaire and States read), then the median of three warm passes (the work that grows with
@@ -69,13 +69,13 @@ PDF_STEP = "import sys; from surveypaper.pipeline import pdf_step; pdf_step(*sys
 STAGES = """
 import json, statistics, sys, tempfile, time
 from pathlib import Path
-from surveypaper import pipeline
+from surveypaper import project
 from surveypaper.charts import draw_charts
 raw = Path(sys.argv[1])
 def once():
-    t0 = time.perf_counter(); responses = pipeline.ingest(raw)
-    t1 = time.perf_counter(); stats = pipeline.stats(responses, raw / "questionnaire.yaml", raw / "themes.yaml")
-    t2 = time.perf_counter(); q = pipeline.load_questionnaire(raw / "questionnaire.yaml").as_dict()
+    t0 = time.perf_counter(); responses = project.ingest(raw)
+    t1 = time.perf_counter(); stats = project.stats_from_responses(responses, raw / "questionnaire.yaml", raw / "themes.yaml")
+    t2 = time.perf_counter(); q = project.load_questionnaire(raw / "questionnaire.yaml").as_dict()
     manifest = draw_charts(stats, q, Path(tempfile.mkdtemp()))
     t3 = time.perf_counter()
     return {"ingest": t1 - t0, "stats": t2 - t1, "charts": t3 - t2, "n_charts": len(manifest)}
@@ -91,18 +91,18 @@ print(json.dumps(out))
 PAPER_STAGES = """
 import json, sys, time
 from pathlib import Path
-from surveypaper import pipeline
+from surveypaper import pipeline, project
 from surveypaper.checks import check_templates
 raw, templates, build = (Path(a) for a in sys.argv[1:4])
 t = {}
 def timed(name, fn):
     start = time.perf_counter(); value = fn(); t[name] = time.perf_counter() - start; return value
-responses = timed("ingest", lambda: pipeline.ingest(raw))
-stats = timed("stats", lambda: pipeline.stats(responses, raw / "questionnaire.yaml", raw / "themes.yaml"))
+responses = timed("ingest", lambda: project.ingest(raw))
+stats = timed("stats", lambda: project.stats_from_responses(responses, raw / "questionnaire.yaml", raw / "themes.yaml"))
 pipeline.write_text(build / "stats.json", pipeline.dump_json(stats))
-timed("charts", lambda: pipeline.charts_step(build / "stats.json", raw / "questionnaire.yaml", build / "charts"))
-findings = timed("check", lambda: check_templates(templates, pipeline.context(stats, raw, templates, []), raw))
-markdown = timed("markdown", lambda: pipeline.render_markdown(stats, raw, templates))
+timed("charts", lambda: pipeline.draw_charts(build / "stats.json", raw / "questionnaire.yaml", build / "charts"))
+findings = timed("check", lambda: check_templates(templates, project.template_context(stats, raw, templates, []), raw))
+markdown = timed("markdown", lambda: project.markdown_from_stats(stats, raw, templates))
 html = timed("print HTML", lambda: pipeline.print_html(markdown, templates, build / "charts"))
 pipeline.write_text(build / "working_paper.print.html", html)
 timed("screen HTML", lambda: pipeline.screen_html(markdown, templates, build / "charts"))
@@ -261,11 +261,11 @@ EMPTY_SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvM
 DRAW_PLAIN = """
 import importlib.util, json, sys
 from pathlib import Path
-from surveypaper import pipeline
+from surveypaper import project
 spec = importlib.util.spec_from_file_location("plain_charts", sys.argv[1])
 charts = importlib.util.module_from_spec(spec); spec.loader.exec_module(charts)
 stats = json.loads(Path(sys.argv[2]).read_text())
-q = pipeline.load_questionnaire(Path(sys.argv[3])).as_dict()
+q = project.load_questionnaire(Path(sys.argv[3])).as_dict()
 charts.draw_charts(stats, q, Path(sys.argv[4]), fonts_dir=Path(sys.argv[5]))
 """
 
@@ -745,7 +745,7 @@ def scale_notes(scale: list[dict], big: dict | None) -> list[str]:
             f"(b) The whole paper with {big['respondents']} States in each of its two rounds (the real "
             "questionnaire and templates; each new State answers as a shipped respondent does, cycled), "
             f"{big['pages'] or '?'} pages. Each step alone, in one process: {steps}. The PDF step "
-            f"(`pipeline.pdf_step` alone in a fresh process) {big['pdf_step']:.2f} s; the bare WeasyPrint "
+            f"(`pipeline.render_pdf` alone in a fresh process) {big['pdf_step']:.2f} s; the bare WeasyPrint "
             f"render of the same HTML {big['floor']:.2f} s.",
         ]
         if big["built"]:

@@ -8,7 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from surveypaper.charts import alt_text, chart_manifest, closed_questions, draw_charts, round_keys
+from surveypaper.charts import alt_text, chart_manifest, closed_questions, draw_charts
+from surveypaper.rounds import round_order
 
 QUESTIONNAIRE = {
     "title": "Tiny",
@@ -113,7 +114,7 @@ def drawn(tmp_path_factory):
 
 
 def test_rounds_sort_as_numbers():
-    assert round_keys(STATS) == ["9", "10"]
+    assert round_order(STATS["rounds"]) == ["9", "10"]
     assert [q["key"] for q in closed_questions(QUESTIONNAIRE)] == [
         "plan",
         "plan_intended",
@@ -137,7 +138,7 @@ def test_one_chart_per_closed_question_of_the_current_round_in_questionnaire_ord
 
 
 def test_each_chart_is_the_size_the_manifest_says_before_it_is_drawn(drawn):
-    """The PDF is laid out from these sizes while the charts are drawn (render.layout_pdf)."""
+    """The PDF is laid out from these sizes while the charts are drawn (pdf.layout_pdf)."""
     out, manifest = drawn
     assert chart_manifest(copy.deepcopy(STATS), QUESTIONNAIRE) == manifest
     heights = set()

@@ -12,12 +12,11 @@ from surveypaper.checks import (
     RenderedLine,
     count_findings,
     parse_number,
-    project_context,
-    project_paths,
     quantity_findings,
 )
 from surveypaper.cli import main
 from surveypaper.filters import QUANTITY_WORDS
+from surveypaper.project import project_context, project_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "templates/sections/04a_political_commitment.md.j2"

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, copy_repo
-from surveypaper import drafts
-from surveypaper.drafts import Labels
+from surveypaper import figure_changes, html_units
+from surveypaper import redline as rl
+from surveypaper.figure_changes import Labels
 
 # ------------------------------------------------------------------------------------------------
 # compare_stats on hand-made stats.json dicts
@@ -81,7 +82,7 @@ LABELS = Labels(
 def test_compare_stats_names_moved_figures_lists_and_respondents():
     old = _stats(["ARG", "NLD", "NOR"], ["ARG"], ["NLD", "NOR"], ["ARG"])
     new = _stats(["ARG", "NLD", "NOR", "PHL"], ["ARG", "PHL", "NLD"], ["NOR"], ["ARG", "PHL"], ["NLD"])
-    report = drafts.compare_stats(old, new, LABELS)
+    report = figure_changes.compare_stats(old, new, LABELS)
 
     assert report["respondents"] == [
         {
@@ -117,15 +118,15 @@ def test_compare_stats_names_moved_figures_lists_and_respondents():
     # yes before no: the questionnaire's order of answers
     plan_rows = [f["answer"] for f in report["figures"] if f["question"] == "plan" and f["round"] == "2008"]
     assert plan_rows == ["yes", "no"]
-    assert drafts.has_changes(report)
+    assert figure_changes.has_changes(report)
 
 
 def test_compare_stats_identical_is_empty():
     s = _stats(["ARG", "NLD"], ["ARG"], ["NLD"], [])
-    report = drafts.compare_stats(s, copy.deepcopy(s), LABELS)
-    assert not drafts.has_changes(report)
+    report = figure_changes.compare_stats(s, copy.deepcopy(s), LABELS)
+    assert not figure_changes.has_changes(report)
     assert report["figures"] == report["lists"] == report["respondents"] == []
-    assert "No figure" in drafts.figures_markdown(report)
+    assert "No figure" in figure_changes.figures_markdown(report)
 
 
 def test_compare_stats_blank_only_when_the_blanks_move_and_rounds_added():
@@ -133,7 +134,7 @@ def test_compare_stats_blank_only_when_the_blanks_move_and_rounds_added():
     new = copy.deepcopy(old)
     new["rounds"]["2008"]["questions"]["plan"] = _q({"yes": ["ARG"], "no": []}, blank=["NLD"])
     new["rounds"]["2009"] = copy.deepcopy(new["rounds"]["2008"])
-    report = drafts.compare_stats(old, new)  # no labels: codes and keys
+    report = figure_changes.compare_stats(old, new)  # no labels: codes and keys
     blank = [f for f in report["figures"] if f["answer"] == "blank"]
     assert blank == [
         {
@@ -153,14 +154,14 @@ def test_compare_stats_blank_only_when_the_blanks_move_and_rounds_added():
 def test_figures_markdown_and_summary():
     old = _stats(["ARG", "NLD", "NOR"], ["ARG"], ["NLD", "NOR"], ["ARG"])
     new = _stats(["ARG", "NLD", "NOR", "PHL"], ["ARG", "PHL"], ["NLD", "NOR"], ["ARG", "PHL"])
-    report = drafts.compare_stats(old, new, LABELS)
-    md = drafts.figures_markdown(report, "v1", "v2")
+    report = figure_changes.compare_stats(old, new, LABELS)
+    md = figure_changes.figures_markdown(report, "v1", "v2")
     assert md.startswith("# Figures that changed: v1 → v2")
     assert "- 2008: 3 → 4; + the Philippines" in md
     assert "| Q1 Has a plan (`plan`) | yes | 1/3 (33%) | 2/4 (50%) |" in md
     assert "|  | no | 2/3 (67%) | 2/4 (50%) |" in md
     assert "**2008, theme diaspora** (ties with nationals abroad), 1 → 2: + the Philippines" in md
-    lines = drafts.summary_lines(report, 3)
+    lines = figure_changes.summary_lines(report, 3)
     assert lines[0] == "text: 3 changes"
     assert "respondents 2008: 3 → 4 (+ the Philippines)" in lines
     assert "  2008 Q1 plan: yes 1/3 (33%) → 2/4 (50%); no 2/3 (67%) → 2/4 (50%)" in lines
@@ -202,12 +203,12 @@ Argentina and *Brazil* said so, with 26 out of 53 (49%).[^list]
 
 def _new_side(html: str) -> str:
     """The redline without what only the old draft had, and without the <ins> marks."""
-    toks = drafts.tokenize(html)
-    pairs = drafts._match_tags(toks)
+    toks = html_units.tokenize(html)
+    pairs = html_units.match_tags(toks)
     out, i = [], 0
     while i < len(toks):
         t = toks[i]
-        if t.startswith("<del") or drafts.OLD_ATTR in t:
+        if t.startswith("<del") or rl.OLD_ATTR in t:
             i = pairs[i] + 1
             continue
         if not (t.startswith("<ins") or t == "</ins>"):
@@ -218,14 +219,14 @@ def _new_side(html: str) -> str:
 
 def _old_text(html: str) -> str:
     """The visible characters of the redline without the inserted words (whitespace dropped)."""
-    toks = drafts.tokenize(html)
-    pairs = drafts._match_tags(toks)
+    toks = html_units.tokenize(html)
+    pairs = html_units.match_tags(toks)
     text, i = [], 0
     while i < len(toks):
         if toks[i].startswith("<ins"):
             i = pairs[i] + 1
             continue
-        if drafts._is_text(toks[i]):
+        if html_units.is_text(toks[i]):
             text.append(toks[i])
         i += 1
     return re.sub(r"\s+", "", "".join(text))
@@ -234,9 +235,9 @@ def _old_text(html: str) -> str:
 def _well_formed(html: str) -> None:
     """Every element closed in order; no id twice."""
     stack = []
-    for t in drafts.tokenize(html):
-        tag = drafts._tag(t)
-        if tag is None or (tag[0] in drafts.VOID and not tag[1]):
+    for t in html_units.tokenize(html):
+        tag = html_units.tag_of(t)
+        if tag is None or (tag[0] in html_units.VOID and not tag[1]):
             continue
         if tag[1]:
             assert stack and stack[-1] == tag[0], f"</{tag[0]}> closes {stack[-3:]}"
@@ -248,17 +249,17 @@ def _well_formed(html: str) -> None:
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
 
 
-def _check(old_md: str, new_md: str) -> drafts.Redline:
-    red = drafts.redline(old_md, new_md)
+def _check(old_md: str, new_md: str) -> rl.Redline:
+    red = rl.redline(old_md, new_md)
     _well_formed(red.html)
 
     def norm(h: str) -> str:  # deleted blocks may leave the whitespace that followed them
         return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", h))
 
-    assert norm(_new_side(red.html)) == norm(drafts._show_alt(drafts.render_markdown(new_md)))
-    old_html = drafts._show_alt(drafts.render_markdown(old_md))
+    assert norm(_new_side(red.html)) == norm(rl._show_alt(rl.screen_body_html(new_md)))
+    old_html = rl._show_alt(rl.screen_body_html(old_md))
     assert _old_text(red.html) == re.sub(
-        r"\s+", "", "".join(t for t in drafts.tokenize(old_html) if drafts._is_text(t))
+        r"\s+", "", "".join(t for t in html_units.tokenize(old_html) if html_units.is_text(t))
     )
     anchors = re.findall(r'id="(change-\d+)"', red.html)
     assert anchors == [f"change-{k}" for k in range(1, len(red.changes) + 1)] == [c.anchor for c in red.changes]
@@ -348,23 +349,23 @@ def test_redline_charts_inlined_and_a_redrawn_chart_shown_both_ways():
     new = PAPER.replace("26 of 53 States (49%)", "27 of 54 States (50%)")
     old_charts = {"national_plan.svg": b"<svg>old</svg>"}
     new_charts = {"national_plan.svg": b"<svg>new</svg>"}
-    red = drafts.redline(PAPER, new, old_charts, new_charts)
+    red = rl.redline(PAPER, new, old_charts, new_charts)
     assert "charts/national_plan.svg" not in red.html
     assert red.html.count("data:image/svg+xml;base64,") == 2
     chart = [c for c in red.changes if c.kind == "chart"]
     assert len(chart) == 1 and chart[0].section == "ANNEX III"
     assert '<span class="rl-alt"><del' in red.html  # the alt text, compared word by word
-    same = drafts.redline(PAPER, PAPER, old_charts, old_charts)
+    same = rl.redline(PAPER, PAPER, old_charts, old_charts)
     assert same.changes == [] and same.html.count("data:image/svg+xml;base64,") == 1
 
 
 def test_redline_document_is_self_contained(tmp_path):
     new = PAPER.replace("**Fifty-three**", "**Fifty-four**")
-    red = drafts.redline(PAPER, new, {}, {"national_plan.svg": b"<svg/>"})
-    report = drafts.compare_stats(
+    red = rl.redline(PAPER, new, {}, {"national_plan.svg": b"<svg/>"})
+    report = figure_changes.compare_stats(
         _stats(["ARG"], ["ARG"], [], []), _stats(["ARG", "NOR"], ["ARG", "NOR"], [], []), LABELS
     )
-    page = drafts.redline_document(red, report, "old <one>", "new", title="A & B")
+    page = rl.redline_document(red, report, "old <one>", "new", title="A & B")
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Redline · A &amp; B · old &lt;one&gt; → new</title>" in page
     assert '<a class="rl-n" href="#change-1">1</a>' in page and 'id="change-1"' in page

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_repo, run_snakemake
-from surveypaper.checks import project_context, project_paths
 from surveypaper.cli import main
-from surveypaper.templating import TemplateProblem, render_markdown
+from surveypaper.project import project_context, project_paths
+from surveypaper.templating import TemplateProblem, markdown_from_context
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTION = "sections/04a_political_commitment.md.j2"
@@ -38,7 +38,7 @@ def replace_once(path: Path, old: str, new: str) -> int:
 
 def problem(templates: Path, context) -> TemplateProblem:
     with pytest.raises(TemplateProblem) as info:
-        render_markdown(templates, context)
+        markdown_from_context(templates, context)
     return info.value
 
 

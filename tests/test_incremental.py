@@ -142,7 +142,7 @@ def test_the_print_html_links_the_charts_the_pdf_and_screen_html_show(repo):
 def test_the_pdf_is_laid_out_before_it_is_called_and_is_the_plain_render(built_paper, tmp_path):
     """render_paper hands the PDF's process the print HTML and the charts' sizes; render_pdf then
     only puts the drawn charts in. The PDF is byte for byte what a plain render gives."""
-    from surveypaper.render import write_pdf
+    from surveypaper.pdf import write_pdf
 
     build_dir = built_paper / ".build"
     log = (build_dir / "logs/render_pdf.log").read_text(encoding="utf-8")
@@ -174,7 +174,7 @@ def snakemake_importtime(repo: Path) -> subprocess.CompletedProcess:
 def test_the_snakefile_imports_nothing_heavy(repo):
     modules = imported(snakemake_importtime(repo))  # a no-op: parsing, the DAG, nothing to run
     assert "surveypaper.locks" in modules  # the stale-lock recovery, stdlib only
-    heavy = {"weasyprint", "matplotlib", "pandas", "ruamel.yaml", "surveypaper.pipeline", "surveypaper.render"}
+    heavy = {"weasyprint", "matplotlib", "pandas", "ruamel.yaml", "surveypaper.pipeline", "surveypaper.pdf"}
     assert not heavy & modules
 
 
@@ -190,7 +190,7 @@ def test_light_steps_run_inside_the_snakemake_process(repo):
     assert ran(result) == RENDER_STEPS
     modules = imported(result)
     # check and render ran here (run:, force-use-threads), not in a Snakemake spawned per job...
-    assert {"surveypaper.checks", "surveypaper.render"} <= modules
+    assert {"surveypaper.checks", "surveypaper.document"} <= modules
     assert result.stderr.count("Building DAG of jobs") == 1
     # ...and WeasyPrint only in the PDF step's own process; no rule has params, so Snakemake
     # never imports pandas to hash them
@@ -199,8 +199,8 @@ def test_light_steps_run_inside_the_snakemake_process(repo):
 
 def test_the_pdf_step_loads_linked_charts_from_the_charts_folder_only(tmp_path):
     """The print HTML links the charts; write_pdf loads them from the folder it is allowed, nothing beside it."""
-    from surveypaper import render
-    from surveypaper.render import BlockedFetchError, charts_href, write_pdf
+    from surveypaper.document import TEMPLATES_DIR, charts_href
+    from surveypaper.pdf import BlockedFetchError, write_pdf
 
     charts = tmp_path / "output/.build/charts"
     charts.mkdir(parents=True)
@@ -209,16 +209,16 @@ def test_the_pdf_step_loads_linked_charts_from_the_charts_folder_only(tmp_path):
     )
     (tmp_path / "output/.build/secret.svg").write_text((charts / "a.svg").read_text())
     (charts / "escape.svg").symlink_to("/etc/passwd")
-    href = charts_href(charts, render.TEMPLATES_DIR)
+    href = charts_href(charts, TEMPLATES_DIR)
     assert href.startswith("../") and href.endswith("/output/.build/charts/")
     page = (
         '<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><img src="{}" alt="a chart"></body></html>'
     )
 
-    out = write_pdf(page.format(href + "a.svg"), tmp_path / "p.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    out = write_pdf(page.format(href + "a.svg"), tmp_path / "p.pdf", TEMPLATES_DIR, allowed_dirs=[charts])
     assert out.read_bytes().startswith(b"%PDF")
     for src in (href + "a.svg", href + "../secret.svg", href + "escape.svg"):
         allowed = [charts] if src != href + "a.svg" else []  # not allowed at all, or a way out of it
         with pytest.raises(BlockedFetchError, match="outside"):
-            write_pdf(page.format(src), tmp_path / "q.pdf", render.TEMPLATES_DIR, allowed_dirs=allowed)
+            write_pdf(page.format(src), tmp_path / "q.pdf", TEMPLATES_DIR, allowed_dirs=allowed)
     assert not (tmp_path / "q.pdf").exists()

@@ -3,7 +3,7 @@
 import pytest
 from conftest import write
 from surveypaper.errors import ValidationFailed
-from surveypaper.pipeline import ingest
+from surveypaper.project import ingest
 
 
 def problems_of(raw):

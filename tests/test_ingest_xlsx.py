@@ -3,7 +3,7 @@
 import pytest
 from openpyxl import Workbook
 from surveypaper.errors import ValidationFailed
-from surveypaper.pipeline import ingest
+from surveypaper.project import ingest
 
 
 def workbook(path, rows, title="responses", hidden=False, merge=None, extra_sheet=None):

@@ -1,4 +1,4 @@
-"""The rendering layer: Markdown → screen/print HTML → PDF (surveypaper.render)."""
+"""The rendering layer: Markdown → screen/print HTML → PDF (surveypaper.markdown_html, .document, .pdf)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from surveypaper import render
-from surveypaper.render import (
-    BlockedFetchError,
-    RenderError,
-    build_html,
-    markdown_to_html,
-    write_pdf,
-)
+from surveypaper import markdown_html, pdf
+from surveypaper.document import TEMPLATES_DIR, build_html, charts_href, source_date_epoch
+from surveypaper.errors import RenderError
+from surveypaper.markdown_html import markdown_to_html
+from surveypaper.pdf import BlockedFetchError, write_pdf
 
 META = {
     "title": "The Title of the Session",
@@ -79,7 +76,7 @@ def charts_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def body(charts_dir: Path) -> render.RenderedBody:
+def body(charts_dir: Path) -> markdown_html.RenderedBody:
     return markdown_to_html(MD, charts_dir)
 
 
@@ -141,7 +138,7 @@ def test_heading_ids_are_stable_slugs_and_unique(body):
         (2, "1-method-2"),
     ]
     assert '<h3 id="1-1-details">1.1 Details</h3>' in body.screen
-    assert render.slugify("ANNEX II: Réponses") == "annex-ii-reponses"
+    assert markdown_html.slugify("ANNEX II: Réponses") == "annex-ii-reponses"
 
 
 def test_lone_image_becomes_a_figure_with_the_svg_inlined(body):
@@ -227,7 +224,7 @@ def test_the_date_is_the_papers_not_the_clock(charts_dir):
 
     html = build_html(MD, {**META, "date": dt.date(2001, 2, 3)}, charts_dir, "print")
     assert '<meta name="dcterms.created" content="2001-02-03">' in html
-    assert render.source_date_epoch("1970-01-02") == 86400
+    assert source_date_epoch("1970-01-02") == 86400
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -260,7 +257,7 @@ def pdf_bytes(tmp_path_factory) -> bytes:
     charts.mkdir()
     (charts / "demo.svg").write_text(SVG, encoding="utf-8")
     html = build_html(LONG_MD, META, charts, "print")
-    out = write_pdf(html, tmp / "paper.pdf", render.TEMPLATES_DIR)
+    out = write_pdf(html, tmp / "paper.pdf", TEMPLATES_DIR)
     assert out == tmp / "paper.pdf"
     # no temp file left beside it
     assert sorted(p.name for p in tmp.iterdir()) == ["charts", "paper.pdf"]
@@ -305,7 +302,7 @@ def test_pdf_is_deterministic(pdf_bytes, tmp_path, monkeypatch):
     charts.mkdir()
     (charts / "demo.svg").write_text(SVG, encoding="utf-8")
     html = build_html(LONG_MD, META, charts, "print")
-    again = write_pdf(html, tmp_path / "again.pdf", render.TEMPLATES_DIR).read_bytes()
+    again = write_pdf(html, tmp_path / "again.pdf", TEMPLATES_DIR).read_bytes()
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(pdf_bytes).hexdigest()
 
 
@@ -330,7 +327,7 @@ def test_blocked_fetch_fails_the_build_and_keeps_the_old_file(tmp_path, snippet)
     out = tmp_path / "paper.pdf"
     out.write_bytes(b"the last good paper")
     with pytest.raises(BlockedFetchError):
-        write_pdf(PAGE.format(snippet), out, render.TEMPLATES_DIR)
+        write_pdf(PAGE.format(snippet), out, TEMPLATES_DIR)
     assert out.read_bytes() == b"the last good paper"
     assert [p.name for p in tmp_path.iterdir()] == ["paper.pdf"]
 
@@ -362,7 +359,7 @@ def test_renderer_errors_fail_the_build(tmp_path):
     assert not (tmp_path / "p.pdf").exists()
 
 
-# --- the PDF laid out while its charts are drawn (render.layout_pdf) -----------------------------
+# --- the PDF laid out while its charts are drawn (pdf.layout_pdf) -----------------------------
 
 AHEAD_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><title>t</title>'
@@ -388,7 +385,7 @@ def linked_charts(tmp_path):
     The folder's name needs quoting in a URL: the stand-ins are found as WeasyPrint asked for them."""
     charts = tmp_path / "a checkout (é)/output/.build/charts"
     charts.mkdir(parents=True)
-    href = render.charts_href(charts, render.TEMPLATES_DIR)
+    href = charts_href(charts, TEMPLATES_DIR)
     imgs = "".join(f'<figure><img src="{href}{name}.svg" alt="chart {name}"></figure>' for name in ("a", "b"))
     sizes = {str(charts / "a.svg"): [340.15748, 127.44], str(charts / "b.svg"): [340.15748, 169.2]}
     return AHEAD_PAGE.format(imgs), charts, sizes
@@ -401,15 +398,15 @@ def draw(charts: Path, sizes: dict, colour: str = "#1f4e79") -> None:
 
 def test_pdf_laid_out_before_its_charts_exist_is_the_pdf_a_plain_render_gives(linked_charts, tmp_path):
     page, charts, sizes = linked_charts
-    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])  # nothing drawn yet
+    layout = pdf.layout_pdf(page, TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])  # nothing drawn yet
     draw(charts, sizes)
-    ahead = write_pdf(page, tmp_path / "ahead.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    ahead = write_pdf(page, tmp_path / "ahead.pdf", TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
     assert layout.outcome == "used"
-    plain = write_pdf(page, tmp_path / "plain.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    plain = write_pdf(page, tmp_path / "plain.pdf", TEMPLATES_DIR, allowed_dirs=[charts])
     assert ahead.read_bytes() == plain.read_bytes()
     # and the charts drawn are the ones in it, not the empty stand-ins of the layout
     draw(charts, sizes, colour="#9dc3e6")
-    other = write_pdf(page, tmp_path / "other.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    other = write_pdf(page, tmp_path / "other.pdf", TEMPLATES_DIR, allowed_dirs=[charts])
     assert other.read_bytes() != plain.read_bytes()
 
 
@@ -422,27 +419,27 @@ def test_pdf_laid_out_before_its_charts_exist_is_the_pdf_a_plain_render_gives(li
 )
 def test_layout_made_ahead_that_no_longer_holds_is_done_again(linked_charts, tmp_path, change, outcome):
     page, charts, sizes = linked_charts
-    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    layout = pdf.layout_pdf(page, TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
     drawn = dict(sizes)
     if change == "a taller chart":
         drawn[str(charts / "b.svg")] = [340.15748, 300.0]  # one more row than the stats said
     else:
         page = page.replace("The end.", "The end, edited.")
     draw(charts, drawn)
-    ahead = write_pdf(page, tmp_path / "ahead.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+    ahead = write_pdf(page, tmp_path / "ahead.pdf", TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
     assert layout.outcome == outcome
-    plain = write_pdf(page, tmp_path / "plain.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts])
+    plain = write_pdf(page, tmp_path / "plain.pdf", TEMPLATES_DIR, allowed_dirs=[charts])
     assert ahead.read_bytes() == plain.read_bytes()
 
 
 def test_chart_missing_when_the_pdf_is_written_fails_as_a_plain_render_does(linked_charts, tmp_path):
     page, charts, sizes = linked_charts
-    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    layout = pdf.layout_pdf(page, TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
     draw(charts, {str(charts / "a.svg"): sizes[str(charts / "a.svg")]})  # b.svg never drawn
     out = tmp_path / "paper.pdf"
     out.write_bytes(b"the last good paper")
     with pytest.raises(BlockedFetchError, match="no such file"):
-        write_pdf(page, out, render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+        write_pdf(page, out, TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
     assert layout.outcome.startswith("not used: ")
     assert out.read_bytes() == b"the last good paper"
 
@@ -450,8 +447,8 @@ def test_chart_missing_when_the_pdf_is_written_fails_as_a_plain_render_does(link
 def test_problems_found_while_laying_out_ahead_still_fail_the_pdf(linked_charts, tmp_path):
     page, charts, sizes = linked_charts
     page = page.replace(' alt="chart b"', "")  # PDF/UA: an image needs its alt text
-    layout = render.layout_pdf(page, render.TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
+    layout = pdf.layout_pdf(page, TEMPLATES_DIR, charts=sizes, allowed_dirs=[charts])
     draw(charts, sizes)
     with pytest.raises(RenderError, match="alt"):
-        write_pdf(page, tmp_path / "p.pdf", render.TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
+        write_pdf(page, tmp_path / "p.pdf", TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
     assert not (tmp_path / "p.pdf").exists()

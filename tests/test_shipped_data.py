@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from surveypaper.pipeline import ingest, stats
+from surveypaper.project import ingest, stats_from_responses
 from surveypaper.states import load_states
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ THEME_LISTS = {
 
 @pytest.fixture(scope="module")
 def computed():
-    return stats(ingest(ROOT / "raw"), ROOT / "raw/questionnaire.yaml", ROOT / "raw/themes.yaml")
+    return stats_from_responses(ingest(ROOT / "raw"), ROOT / "raw/questionnaire.yaml", ROOT / "raw/themes.yaml")
 
 
 @pytest.fixture(scope="module")

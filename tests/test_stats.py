@@ -1,7 +1,7 @@
 """Statistics: half-up percentages of those who answered, follow-ups, themes, sets, changes."""
 
 import pytest
-from surveypaper.pipeline import ingest
+from surveypaper.project import ingest
 from surveypaper.questionnaire import load
 from surveypaper.states import load_themes
 from surveypaper.stats import compute, pct_half_up

@@ -10,7 +10,17 @@ rule check_templates:
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
         templates=TEMPLATE_FILES,
-        code=pkg("pipeline", "checks", "lint", "templating", "template_errors", "filters", "context", "states"),
+        code=pkg(
+            "pipeline",
+            "project",
+            "checks",
+            "lint",
+            "templating",
+            "template_errors",
+            "filters",
+            "context",
+            "states",
+        ),
     output:
         touch(f"{BUILD}/templates_checked.stamp"),
     log:
@@ -18,4 +28,4 @@ rule check_templates:
     run:
         from surveypaper import pipeline
 
-        pipeline.check_step(input.stats, input.charts, RAW, TEMPLATES, log[0])
+        pipeline.check_templates(input.stats, input.charts, RAW, TEMPLATES, log[0])

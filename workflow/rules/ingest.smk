@@ -6,7 +6,7 @@ rule ingest_responses:
         states=RAW / "states.yaml",
         themes=RAW / "themes.yaml",
         responses=RESPONSE_FILES,
-        code=pkg("pipeline", "ingest", "yamlio", "errors", "questionnaire", "states"),
+        code=pkg("pipeline", "project", "ingest", "yamlio", "errors", "questionnaire", "states"),
     output:
         f"{BUILD}/responses.json",
     log:
@@ -14,4 +14,4 @@ rule ingest_responses:
     run:
         from surveypaper import pipeline
 
-        pipeline.ingest_step(RAW, output[0])
+        pipeline.ingest_responses(RAW, output[0])

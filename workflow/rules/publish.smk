@@ -20,4 +20,4 @@ rule publish_outputs:
             "working_paper.pdf": input.pdf,
             "stats.json": input.stats,
         }
-        pipeline.publish_step(files, input.charts, OUT)
+        pipeline.publish_outputs(files, input.charts, OUT)

@@ -3,7 +3,7 @@
 # HTML, which inlines the SVGs, is made beside the PDF once the charts exist.
 # Once the print HTML is written, the PDF's process (if this build started one) lays it out: the
 # charts' sizes are known from the stats, and the charts themselves are only needed when the PDF
-# is written, by which time render_pdf has been called (surveypaper.render.layout_pdf).
+# is written, by which time render_pdf has been called (surveypaper.pdf.layout_pdf).
 rule render_paper:
     input:
         stats=f"{BUILD}/stats.json",
@@ -12,8 +12,11 @@ rule render_paper:
         templates=TEMPLATE_FILES,
         code=pkg(
             "pipeline",
-            "render",
+            "project",
+            "markdown_html",
+            "document",
             "charts",
+            "rounds",
             "templating",
             "template_errors",
             "filters",
@@ -29,7 +32,7 @@ rule render_paper:
     run:
         from surveypaper import pipeline, steps, warm
 
-        sizes = pipeline.render_step(input.stats, RAW, TEMPLATES, CHARTS_DIR, output.markdown, output.print_html)
+        sizes = pipeline.render_paper(input.stats, RAW, TEMPLATES, CHARTS_DIR, output.markdown, output.print_html)
         warm.prepare(
             steps.PDF, output.print_html, TEMPLATES, [CHARTS_DIR], charts=sizes, timeout=config["pdf_timeout"]
         )
@@ -40,7 +43,7 @@ rule render_html:
         markdown=f"{BUILD}/working_paper.md",
         charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
-        code=pkg("pipeline", "render"),
+        code=pkg("pipeline", "project", "markdown_html", "document"),
     output:
         f"{BUILD}/working_paper.html",
     log:
@@ -48,7 +51,7 @@ rule render_html:
     run:
         from surveypaper import pipeline
 
-        pipeline.screen_step(input.markdown, TEMPLATES, input.charts, output[0])
+        pipeline.render_html(input.markdown, TEMPLATES, input.charts, output[0])
 
 
 # Its own process (surveypaper.warm), started by the onstart hook of common.smk so that WeasyPrint
@@ -59,7 +62,7 @@ rule render_pdf:
         print_html=f"{BUILD}/working_paper.print.html",
         charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
-        code=pkg("render", "pipeline", "steps", "warm"),
+        code=pkg("pdf", "document", "markdown_html", "pipeline", "steps", "warm"),
     output:
         f"{BUILD}/working_paper.pdf",
     log:

@@ -3,7 +3,7 @@ rule compute_stats:
         responses=f"{BUILD}/responses.json",
         questionnaire=RAW / "questionnaire.yaml",
         themes=RAW / "themes.yaml",
-        code=pkg("pipeline", "stats", "questionnaire"),
+        code=pkg("pipeline", "project", "stats", "rounds", "questionnaire"),
     output:
         f"{BUILD}/stats.json",
     log:
@@ -11,4 +11,4 @@ rule compute_stats:
     run:
         from surveypaper import pipeline
 
-        pipeline.stats_step(input.responses, input.questionnaire, input.themes, output[0])
+        pipeline.compute_stats(input.responses, input.questionnaire, input.themes, output[0])

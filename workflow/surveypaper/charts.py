@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .rounds import current_and_previous
+
 __all__ = [
     "FONTS_DIR",
     "PALETTE",
@@ -23,7 +25,6 @@ __all__ = [
     "chart_size_pt",
     "closed_questions",
     "draw_charts",
-    "round_keys",
 ]
 
 #: The repository's vendored fonts (templates/fonts/): the charts use the paper's text face.
@@ -52,15 +53,6 @@ NO_ANSWER = "no answer"
 WIDTH_IN = 120 / 25.4
 FONT_SIZE = 9
 TOP_IN, BOTTOM_IN = 0.3, 0.55  # above the plot area (legend or "n ="), below it (ticks, axis label)
-
-
-def round_keys(stats: dict) -> list[str]:
-    """The rounds of ``stats``, oldest first (numeric names sort as numbers)."""
-
-    def order(key: str):
-        return (0, int(key), key) if str(key).isdigit() else (1, 0, str(key))
-
-    return sorted(stats["rounds"], key=order)
 
 
 def closed_questions(questionnaire: dict) -> list[dict]:
@@ -220,7 +212,7 @@ def chart_size_pt(question: dict, current: dict, previous: dict | None) -> list[
     """[width, height] of the chart's SVG in points, as its ``<svg>`` element will declare them.
 
     Known before anything is drawn (no matplotlib), so that the PDF can be laid out while the
-    charts are drawn (:func:`surveypaper.render.layout_pdf`). matplotlib writes the SVG's size
+    charts are drawn (:func:`surveypaper.pdf.layout_pdf`). matplotlib writes the SVG's size
     in points with six decimals; rounded alike, the numbers are the same.
     """
     return [round(WIDTH_IN * 72, 6), round(_geometry(question, current, previous)[2] * 72, 6)]
@@ -404,11 +396,9 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
 
 def _charts(stats: dict, questionnaire: dict, unit: str):
     """(question, current, year, previous, previous year, manifest entry) per chart, in questionnaire order."""
-    rounds = round_keys(stats)
-    if not rounds:
+    year, previous_year = current_and_previous(stats["rounds"])
+    if year is None:
         raise ValueError("stats has no rounds")
-    year = rounds[-1]
-    previous_year = rounds[-2] if len(rounds) > 1 else None
     now = stats["rounds"][year].get("questions", {})
     for question in closed_questions(questionnaire):
         current = now.get(question["key"])
@@ -441,7 +431,7 @@ def draw_charts(
 ) -> list[dict]:
     """Draw one SVG per closed question of the current round into ``out_dir``.
 
-    The current round is the highest key of ``stats["rounds"]``; where the round before it
+    The current round is the last of ``stats["rounds"]`` (:mod:`surveypaper.rounds`); where the round before it
     answered the same question, its bars are drawn beside the current ones. Returns the manifest
     ``[{key, title, file: "charts/<key>.svg", alt, size_pt: [width, height]}]`` in questionnaire
     order.

@@ -16,13 +16,12 @@ Rules (each finding names the template file, relative to the repository root, an
 
 Rendering line by line: every template is served to Jinja with an invisible marker at the start
 of each of its lines, so each line of the rendered text knows the template line it came from
-(loops, includes and macros included). The context is built from `output/.build/stats.json` when
-it is newer than `raw/`, else computed from `raw/` (about half a second).
+(loops, includes and macros included). The context is the build's
+(:func:`surveypaper.project.project_context`).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,90 +29,9 @@ from pathlib import Path
 
 from .filters import DEFAULT_QUANTITY, QUANTITY_WORDS, fits
 from .lint import Finding, find_typed_figures
+from .project import project_context, project_paths
 
-__all__ = [
-    "Finding",
-    "Paths",
-    "check_templates",
-    "project_context",
-    "project_paths",
-    "project_stats",
-    "run_check",
-]
-
-
-# --- the project: paths, stats, context ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where a project keeps its inputs and build (from workflow/config.yaml, else the defaults)."""
-
-    root: Path
-    raw: Path
-    templates: Path
-    build: Path
-
-    @property
-    def stats_json(self) -> Path:
-        return self.build / "stats.json"
-
-    @property
-    def charts(self) -> Path:
-        return self.build / "charts"
-
-
-def project_paths(root: Path | str = ".") -> Paths:
-    """The project's raw/, templates/ and build folders, as workflow/config.yaml sets them."""
-    root = Path(root).resolve()
-    conf = {}
-    cfg = root / "workflow" / "config.yaml"
-    if cfg.is_file():
-        from .yamlio import load_config
-
-        conf = load_config(cfg) or {}
-    return Paths(
-        root=root,
-        raw=root / str(conf.get("raw", "raw")),
-        templates=root / str(conf.get("templates", "templates")),
-        build=root / str(conf.get("build", "output/.build")),
-    )
-
-
-def newest_mtime(folder: Path) -> float:
-    """The latest modification time of any file under folder (0 if none)."""
-    newest = 0.0
-    for p in folder.rglob("*"):
-        if p.is_file():
-            newest = max(newest, p.stat().st_mtime)
-    return newest
-
-
-def project_stats(paths: Paths) -> dict:
-    """stats.json of the last build if it is newer than every file in raw/, else computed from raw/."""
-    from . import pipeline
-
-    if paths.stats_json.is_file() and paths.stats_json.stat().st_mtime >= newest_mtime(paths.raw):
-        return json.loads(paths.stats_json.read_text(encoding="utf-8"))
-    responses = pipeline.ingest(paths.raw)
-    return pipeline.stats(responses, paths.raw / "questionnaire.yaml", paths.raw / "themes.yaml")
-
-
-def charts_manifest(charts_dir: Path) -> list:
-    """The charts of the last build (charts.json), or none."""
-    manifest = Path(charts_dir) / "charts.json"
-    if manifest.is_file():
-        return json.loads(manifest.read_text(encoding="utf-8"))
-    return []
-
-
-def project_context(paths: Paths, stats: dict | None = None, charts: list | None = None) -> dict:
-    """The template context the build would use (stats of the last build, or computed from raw/)."""
-    from . import pipeline
-
-    stats = project_stats(paths) if stats is None else stats
-    charts = charts_manifest(paths.charts) if charts is None else charts
-    return pipeline.context(stats, paths.raw, paths.templates, charts)
+__all__ = ["Finding", "check_templates", "run_check"]
 
 
 # --- rendering with line markers -----------------------------------------------------------------

@@ -56,3 +56,7 @@ def format_report(problems: list[Problem]) -> str:
 def _show(value: str) -> str:
     text = repr(value) if value != "" else "(empty)"
     return text if len(text) <= 48 else text[:45] + "..."
+
+
+class RenderError(RuntimeError):
+    """The paper could not be rendered (bad image reference, renderer warning, ...)."""

@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .checks import Paths, charts_manifest, project_paths
+from .project import Paths, built_stats, project_paths, read_chart_manifest
 
 __all__ = ["Preview", "inject", "serve"]
 
@@ -121,20 +121,15 @@ class Preview:
 
     def load_data(self) -> None:
         """Stats of the last build if newer than raw/ (and its charts), else computed and drawn here."""
-        from .checks import newest_mtime
-        from .pipeline import ingest, stats
+        from .project import computed_stats
 
-        built, charts = self.paths.stats_json, self.paths.charts
-        fresh = built.is_file() and built.stat().st_mtime >= newest_mtime(self.paths.raw)
-        if fresh and (charts / "charts.json").is_file():
-            self.stats = json.loads(built.read_text(encoding="utf-8"))
-            self.charts_dir, self.manifest = charts, charts_manifest(charts)
+        charts = self.paths.charts
+        built = built_stats(self.paths)
+        if built is not None and (charts / "charts.json").is_file():
+            self.stats = built
+            self.charts_dir, self.manifest = charts, read_chart_manifest(charts)
             return
-        if fresh:
-            self.stats = json.loads(built.read_text(encoding="utf-8"))
-        else:
-            responses = ingest(self.paths.raw)
-            self.stats = stats(responses, self.paths.raw / "questionnaire.yaml", self.paths.raw / "themes.yaml")
+        self.stats = built if built is not None else computed_stats(self.paths)
         self.draw_charts()
 
     def draw_charts(self) -> None:
@@ -154,16 +149,16 @@ class Preview:
         self.charts_dir, self.manifest = out, manifest
 
     def build_context(self) -> None:
-        from .pipeline import context
+        from .project import template_context
 
-        self.context = context(self.stats, self.paths.raw, self.paths.templates, self.manifest)
+        self.context = template_context(self.stats, self.paths.raw, self.paths.templates, self.manifest)
 
     def render(self) -> str:
         """The screen HTML from the cached context (only edited templates are recompiled)."""
-        from .render import build_html
-        from .templating import render_markdown
+        from .document import build_html
+        from .templating import markdown_from_context
 
-        markdown = render_markdown(self.paths.templates, self.context, env=self.env)
+        markdown = markdown_from_context(self.paths.templates, self.context, env=self.env)
         return build_html(
             markdown, self.context["paper"], self.charts_dir, "screen", templates_dir=self.paths.templates
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .questionnaire import Questionnaire
+from .rounds import current_and_previous, round_order
 
 
 def pct_half_up(k: int, n: int) -> int | None:
@@ -71,10 +72,11 @@ def changes(questionnaire: Questionnaire, before: list[dict], after: list[dict])
 def compute(questionnaire: Questionnaire, themes: dict, responses: dict) -> dict:
     """stats.json: every round, and the changes from the previous round to the current one."""
     rounds = responses["rounds"]
-    names = sorted(rounds)
+    names = round_order(rounds)
+    current, previous = current_and_previous(names)
     result = {
-        "current": names[-1] if names else None,
-        "previous": names[-2] if len(names) > 1 else None,
+        "current": current,
+        "previous": previous,
         "rounds": {name: round_stats(questionnaire, themes, rounds[name], name) for name in names},
         "changes": {},
     }

@@ -12,13 +12,13 @@ __all__ = ["CHARTS", "PDF"]
 
 #: The charts: matplotlib's import (about 0.5 s) is paid while the responses are read.
 CHARTS = Step(
-    "surveypaper.pipeline:charts_step",
+    "surveypaper.pipeline:draw_charts",
     ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"),
 )
 
 #: The PDF: WeasyPrint's import (about 0.6 s) likewise, and its process can be stopped by a
 #: signal. Once the print HTML is written it lays the paper out, while the charts are still
-#: being drawn (:func:`surveypaper.pipeline.pdf_layout`).
+#: being drawn (:func:`surveypaper.pipeline.layout_pdf`).
 PDF = Step(
-    "surveypaper.pipeline:pdf_step", ("weasyprint", "surveypaper.render"), prepare="surveypaper.pipeline:pdf_layout"
+    "surveypaper.pipeline:render_pdf", ("weasyprint", "surveypaper.pdf"), prepare="surveypaper.pipeline:layout_pdf"
 )

@@ -1,6 +1,6 @@
 """The Jinja environment for the narrative: StrictUndefined, Markdown-escaped output, tested filters.
 
-A template error never surfaces as a Python traceback: :func:`render_markdown` raises a
+A template error never surfaces as a Python traceback: :func:`markdown_from_context` raises a
 :class:`~surveypaper.template_errors.TemplateProblem` whose text is one line with the template
 file, the line, the offending name and the closest known names.
 """
@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader
 from .filters import FILTERS, md_escape
 from .template_errors import EditorUndefined, TemplateProblem, problem_from_exception
 
-__all__ = ["TemplateProblem", "make_env", "render_markdown", "render_template"]
+__all__ = ["TemplateProblem", "make_env", "markdown_from_context", "render_template"]
 
 
 def make_env(templates_dir: Path, loader=None) -> Environment:
@@ -47,7 +47,7 @@ def render_template(env: Environment, templates_dir: Path, name: str, context: d
         raise problem_from_exception(exc, Path(templates_dir), env, context) from exc
 
 
-def render_markdown(
+def markdown_from_context(
     templates_dir: Path, context: dict, entry: str = "paper.md.j2", env: Environment | None = None
 ) -> str:
     """Render the paper's Markdown from its entry template (pass `env` to reuse compiled templates)."""

@@ -3,7 +3,7 @@
 OLD and NEW are each a build's output folder (holding working_paper.md and stats.json), a git
 revision (built once in a temporary `git worktree`, cached by commit; the working tree is never
 touched), or WORKTREE (also `.`): this checkout's output/ as last built. The comparison itself is
-in `surveypaper.drafts`; this module finds, builds and reads the two sides and writes the files.
+in `surveypaper.figure_changes` and `surveypaper.redline`; this module finds, builds and reads the two sides and writes the files.
 
 Only the standard library is imported at module level: `paper` imports every command module.
 """
@@ -239,7 +239,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
     """Names of States (the new side's, the old side's for States it alone has), question labels
     and order, theme meanings and derived-set labels, from raw/ as each side was built."""
     from surveypaper import questionnaire as qmod
-    from surveypaper.drafts import Labels
+    from surveypaper.figure_changes import Labels
     from surveypaper.states import load_states, load_themes
 
     raws = [r for r in (new_raw, old_raw) if r is not None and r.is_dir()]
@@ -278,7 +278,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
 
 def compare(old: Side, new: Side, root: Path) -> dict:
     """Everything `paper diff` writes and prints, computed from the two sides."""
-    from surveypaper import drafts
+    from surveypaper import figure_changes, redline
 
     def read(side: Side):
         md = (side.output / "working_paper.md").read_text(encoding="utf-8")
@@ -292,14 +292,14 @@ def compare(old: Side, new: Side, root: Path) -> dict:
     new_md, new_stats, new_charts = read(new)
     fallback = root / "raw" if (root / "raw").is_dir() else None
     labels = load_labels(new.raw or fallback, old.raw or fallback)
-    report = drafts.compare_stats(old_stats, new_stats, labels)
-    red = drafts.redline(old_md, new_md, old_charts, new_charts)
+    report = figure_changes.compare_stats(old_stats, new_stats, labels)
+    red = redline.redline(old_md, new_md, old_charts, new_charts)
     differs = old_md != new_md or old_stats != new_stats or old_charts != new_charts
     title = _paper_title(new.output) or _paper_title(old.output)
-    page = drafts.redline_document(red, report, old.label, new.label, title=title)
+    page = redline.redline_document(red, report, old.label, new.label, title=title)
     summary = [f"paper diff: {old.label} → {new.label}"]
     if differs:
-        summary += drafts.summary_lines(report, len(red.changes))
+        summary += figure_changes.summary_lines(report, len(red.changes))
     else:
         summary.append("no differences: same text, figures and charts")
     figures = {
@@ -318,7 +318,7 @@ def compare(old: Side, new: Side, root: Path) -> dict:
         "differs": differs,
         "summary": summary,
         "redline": page,
-        "figures_md": drafts.figures_markdown(report, old.label, new.label),
+        "figures_md": figure_changes.figures_markdown(report, old.label, new.label),
         "figures_json": json.dumps(figures, indent=2, ensure_ascii=False) + "\n",
     }
 

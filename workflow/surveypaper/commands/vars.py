@@ -131,8 +131,8 @@ def filter_lines(env) -> list[str]:
 def all_lines(root: Path) -> list[str]:
     """Every line of `paper vars` for the project at root."""
     from surveypaper import questionnaire as qmod
-    from surveypaper.checks import project_context, project_paths
     from surveypaper.filters import QUANTITY_WORDS
+    from surveypaper.project import project_context, project_paths
     from surveypaper.states import load_themes
     from surveypaper.templating import make_env
 
