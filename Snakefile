@@ -13,6 +13,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/stats.smk"
 include: "workflow/rules/charts.smk"
 include: "workflow/rules/check.smk"
+include: "workflow/rules/data.smk"
 include: "workflow/rules/render.smk"
 include: "workflow/rules/publish.smk"
 

@@ -16,7 +16,7 @@ from conftest import copy_repo, run_snakemake
 # another locale, with another hash seed (set and dict orders of str keys change with it).
 FIRST = {"TZ": "UTC", "PYTHONHASHSEED": "0", "LC_ALL": "C", "LANG": "C"}
 SECOND = {"TZ": "Pacific/Kiritimati", "PYTHONHASHSEED": "123", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
-EXPECTED = {".md", ".html", ".pdf", ".json", ".svg"}
+EXPECTED = {".md", ".html", ".pdf", ".json", ".svg", ".csv", ".xlsx"}
 
 
 def published(out: Path) -> dict[str, bytes]:

@@ -223,3 +223,22 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_process_told_to_import_early_is_used_or_dismissed(tmp_path):
+    """go_early: the import starts before the DAG is known; start() keeps it if listed, else ends it."""
+    warm.spawn(WRITE, SLEEP)
+    warm.go_early(WRITE)
+    early = warm._slots[WRITE].proc
+    assert warm._slots[WRITE].go_sent and not warm._slots[SLEEP].go_sent
+    warm.start(SLEEP, WRITE)
+    warm.call(WRITE, tmp_path / "a.txt", "a", timeout=60, what="writing")
+    assert (tmp_path / "a.txt").read_text() == f"a from {early.pid}"
+    warm.call(SLEEP, 0, timeout=60, what="sleeping")
+
+    warm.go_early(WRITE)
+    unneeded = warm._slots[WRITE].proc
+    warm.start(SLEEP)  # the guess was wrong: the step will not run
+    wait_until(lambda: unneeded.poll() is not None)
+    assert unneeded.returncode == 0 and WRITE not in warm._slots
+    warm.call(SLEEP, 0, timeout=60, what="sleeping")

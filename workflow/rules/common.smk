@@ -8,16 +8,19 @@ TEMPLATES = Path(config["templates"])
 BUILD = config["build"]
 OUT = config["output"]
 CHARTS_DIR = f"{BUILD}/charts"
+DATA_DIR = f"{BUILD}/data"
 PKG = "workflow/surveypaper"
 
 # Every file under raw/responses, stray ones included: validation decides what they mean.
 RESPONSE_FILES = sorted(str(p) for p in (RAW / "responses").rglob("*") if p.is_file())
+REGIONS = [str(p) for p in [RAW / "regions.yaml"] if p.exists()]  # optional: names and overrides of regions
 TEMPLATE_FILES = sorted(str(p) for p in TEMPLATES.rglob("*") if p.is_file())
 DELIVERABLES = [
     f"{OUT}/working_paper.md",
     f"{OUT}/working_paper.html",
     f"{OUT}/working_paper.pdf",
     f"{OUT}/stats.json",
+    *(f"{OUT}/data/{name}" for name in ("responses.csv", "figures.csv", "datapackage.json", "working_paper_data.xlsx")),
 ]
 PUBLISHED = f"{BUILD}/published.stamp"
 
@@ -63,8 +66,28 @@ def _stop_rescheduling_timers():
 import surveypaper.steps
 import surveypaper.warm
 
-_STEPS = {"render_pdf": surveypaper.steps.PDF, "draw_charts": surveypaper.steps.CHARTS}  # in the order needed
+_STEPS = {
+    "compute_stats": surveypaper.steps.STATS,
+    "render_pdf": surveypaper.steps.PDF,
+    "draw_charts": surveypaper.steps.CHARTS,
+}  # in the order needed
 surveypaper.warm.spawn(*_STEPS.values())
+
+
+def _made_before(target, sources):
+    """Whether ``target`` is missing or older than one of ``sources``: a guess, before the DAG, that it will be made."""
+    try:
+        made = Path(target).stat().st_mtime
+    except OSError:
+        return True
+    return any(Path(p).stat().st_mtime > made for p in sources if Path(p).exists())
+
+
+# The statistics come first and pandas' import is longer than the reading of the responses: when
+# they are likely to be computed, the import starts now, beside the building of the DAG.
+_STATS_SOURCES = [RAW / "questionnaire.yaml", RAW / "states.yaml", RAW / "themes.yaml", *REGIONS, *RESPONSE_FILES]
+if _made_before(f"{BUILD}/stats.json", _STATS_SOURCES + pkg("ingest", "stats", "table", "regions")):
+    surveypaper.warm.go_early(surveypaper.steps.STATS)
 
 
 onstart:

@@ -6,6 +6,7 @@ rule publish_outputs:
         stats=f"{BUILD}/stats.json",
         checked=f"{BUILD}/templates_checked.stamp",
         charts=CHARTS_DIR,
+        data=DATA_DIR,
         code=pkg("pipeline", "publish"),
     output:
         touch(PUBLISHED),
@@ -20,4 +21,4 @@ rule publish_outputs:
             "working_paper.pdf": input.pdf,
             "stats.json": input.stats,
         }
-        pipeline.publish_outputs(files, input.charts, OUT)
+        pipeline.publish_outputs(files, input.charts, OUT, {"data": input.data})

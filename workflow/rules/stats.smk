@@ -1,14 +1,26 @@
+# Its own process (surveypaper.warm), started while Snakemake builds its DAG: pandas' import overlaps
+# that and the reading of the responses instead of delaying the text, the charts and the PDF.
 rule compute_stats:
     input:
         responses=f"{BUILD}/responses.json",
         questionnaire=RAW / "questionnaire.yaml",
         themes=RAW / "themes.yaml",
-        code=pkg("pipeline", "project", "stats", "rounds", "questionnaire"),
+        regions=REGIONS,
+        code=pkg("pipeline", "project", "stats", "table", "regions", "rounds", "questionnaire", "steps", "warm"),
     output:
         f"{BUILD}/stats.json",
     log:
         f"{BUILD}/logs/compute_stats.log",
     run:
-        from surveypaper import pipeline
+        from surveypaper import steps, warm
 
-        pipeline.compute_stats(input.responses, input.questionnaire, input.themes, output[0])
+        warm.call(
+            steps.STATS,
+            input.responses,
+            input.questionnaire,
+            input.themes,
+            output[0],
+            REGIONS[0] if REGIONS else None,
+            timeout=config["stats_timeout"],
+            what="the statistics",
+        )

@@ -79,10 +79,59 @@ class QuestionView:
         return f"<question {self.key}: {self.yes} yes of {self.answered}>"
 
 
+class RegionGroup:
+    """One region's respondents in a round: `.region` (prints as "the Americas"), `.name`, `.states`, `.n`."""
+
+    def __init__(self, region, states: StateList):
+        self.region = region
+        self.name = region.name
+        self.short = region.short
+        self.states = states
+        self.n = len(states)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<region {self.short}: {self.n} States>"
+
+
+class RegionsView:
+    """A round's respondents by region: iterates over every region of the world (`RegionGroup`s, by name).
+
+    `.represented` / `.missing`: the regions with / without a respondent; `.all_represented`: whether
+    every region has one; `.counts[name]`: respondents per region; `.sub_regions[name]`: a StateList
+    per sub-region with respondents.
+    """
+
+    def __init__(self, by_region: dict, by_sub_region: dict, names: dict, states: dict[str, State]):
+        from .regions import Region
+
+        self.groups = [
+            RegionGroup(names.get(r, Region(r)), state_list(codes, states)) for r, codes in sorted(by_region.items())
+        ]
+        self.represented = [g for g in self.groups if g.n]
+        self.missing = [g for g in self.groups if not g.n]
+        self.all_represented = bool(self.groups) and not self.missing
+        self.counts = {g.short: g.n for g in self.groups}
+        self.sub_regions = Bag(
+            {k: state_list(v, states) for k, v in sorted(by_sub_region.items())}, "sub-regions with respondents"
+        )
+
+    def __iter__(self):
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __repr__(self) -> str:
+        return f"<regions: {', '.join(f'{g.short} {g.n}' for g in self.groups)}>"
+
+
 class RoundView:
     """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`, `comments.<ISO3>.<key>`."""
 
-    def __init__(self, name: str, data: dict, states: dict[str, State], questionnaire):
+    def __init__(self, name: str, data: dict, states: dict[str, State], questionnaire, region_names=None):
         self.year = name
         self.n = data["n"]
         self.respondents = state_list(data["respondents"], states)
@@ -96,14 +145,17 @@ class RoundView:
             {code: Bag(texts, f"comments of {code} in {name}") for code, texts in data.get("comments", {}).items()},
             f"States with comments in {name}",
         )
+        self.regions = RegionsView(data.get("regions", {}), data.get("sub_regions", {}), region_names or {}, states)
 
     def __repr__(self) -> str:
         return f"<round {self.year}: {self.n} respondents>"
 
 
-def build_context(stats: dict, states: dict[str, State], questionnaire, paper: dict, charts: list) -> dict:
-    """Everything a template may name."""
-    rounds = {k: RoundView(k, v, states, questionnaire) for k, v in stats["rounds"].items()}
+def build_context(
+    stats: dict, states: dict[str, State], questionnaire, paper: dict, charts: list, region_names: dict | None = None
+) -> dict:
+    """Everything a template may name; ``region_names``: region -> :class:`~surveypaper.regions.Region` (its article)."""
+    rounds = {k: RoundView(k, v, states, questionnaire, region_names) for k, v in stats["rounds"].items()}
     changes = {
         key: Bag(
             {

@@ -145,6 +145,7 @@ def build_html(
     templates_dir: Path = TEMPLATES_DIR,
     *,
     charts_href: str | None = None,
+    data_links: dict[str, str] | None = None,
 ) -> str:
     """A complete HTML document of the paper for ``variant`` (``"screen"`` or ``"print"``).
 
@@ -153,6 +154,8 @@ def build_html(
     meant for :func:`write_pdf` (footnotes inline, fonts loaded from ``templates/fonts/``
     relative to the assets folder given to :func:`write_pdf`). With ``charts_href`` (see
     :func:`charts_href`) the print variant links its charts rather than inlining them.
+    ``data_links`` (the screen variant's, from :func:`surveypaper.pipeline.screen_html`): the
+    files of the data behind the paper, as the layout's ``data`` (name -> relative link).
     """
     if variant not in ("screen", "print"):
         raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
@@ -185,4 +188,5 @@ def build_html(
         body=Markup(html_body),
         toc=body.toc,
         has_notes=body.footnote_count > 0,
+        data=data_links or {},
     )

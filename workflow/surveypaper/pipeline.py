@@ -47,7 +47,17 @@ def screen_html(markdown: str, templates_dir: Path, charts_dir: Path) -> str:
     from .document import build_html
 
     meta = project.load_paper(Path(templates_dir) / "paper.yaml")
-    return build_html(markdown, meta, Path(charts_dir), "screen", templates_dir=templates_dir)
+    return build_html(markdown, meta, Path(charts_dir), "screen", templates_dir=templates_dir, data_links=DATA_LINKS)
+
+
+#: The data behind the paper (output/data/, written by :func:`write_data`), as the screen HTML
+#: beside it in output/ links them: the layout's ``data``.
+DATA_LINKS = {
+    "workbook": "data/working_paper_data.xlsx",
+    "responses": "data/responses.csv",
+    "figures": "data/figures.csv",
+    "package": "data/datapackage.json",
+}
 
 
 def print_html(markdown: str, templates_dir: Path, charts_dir: Path, *, link_charts: bool = True) -> str:
@@ -107,9 +117,16 @@ def ingest_responses(raw_dir: Path, out: Path) -> None:
     write_text(out, dump_json(data))
 
 
-def compute_stats(responses_json: Path, questionnaire_path: Path, themes_path: Path, out: Path) -> None:
-    """responses.json -> stats.json."""
-    stats = project.stats_from_responses(_read_json(responses_json), questionnaire_path, themes_path)
+def compute_stats(
+    responses_json: Path, questionnaire_path: Path, themes_path: Path, out: Path, regions_path: Path | None = None
+) -> None:
+    """responses.json -> stats.json (in the process of :data:`surveypaper.steps.STATS`)."""
+    from .errors import ValidationFailed
+
+    try:
+        stats = project.stats_from_responses(_read_json(responses_json), questionnaire_path, themes_path, regions_path)
+    except ValidationFailed as exc:
+        raise _stop(str(exc)) from None
     write_text(out, dump_json(stats))
 
 
@@ -198,6 +215,19 @@ def chart_sizes(manifest: list[dict], charts_dir: Path) -> dict[str, list[float]
     return {str(Path(charts_dir) / Path(chart["file"]).name): chart["size_pt"] for chart in manifest}
 
 
+def write_data(responses_json: Path, stats_json: Path, raw_dir: Path, templates_dir: Path, out_dir: Path) -> None:
+    """output/data/: the responses and figures as CSV, their Data Package, and the workbook (no pandas)."""
+    from . import opendata
+
+    files = opendata.build(
+        project.load_questionnaire(Path(raw_dir) / "questionnaire.yaml"),
+        _read_json(responses_json),
+        _read_json(stats_json),
+        project.load_paper(Path(templates_dir) / "paper.yaml"),
+    )
+    opendata.write(Path(out_dir), files)
+
+
 def render_html(markdown_path: Path, templates_dir: Path, charts_dir: Path, out: Path) -> None:
     """The self-contained screen HTML from the Markdown and the drawn charts."""
     write_text(out, screen_html(Path(markdown_path).read_text(encoding="utf-8"), templates_dir, charts_dir))
@@ -227,8 +257,15 @@ def forget_staging(build_dir: Path, keep: tuple[str, ...] = ("logs",)) -> None:
             entry.unlink(missing_ok=True)
 
 
-def publish_outputs(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> None:
-    """Move the complete staged deliverables into output/, each atomically."""
+def publish_outputs(
+    files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None
+) -> None:
+    """Move the complete staged deliverables into output/, each atomically (``dirs``: folders, e.g. data/)."""
     from .publish import publish
 
-    publish({name: Path(p) for name, p in files.items()}, Path(charts_dir), Path(out_dir))
+    publish(
+        {name: Path(p) for name, p in files.items()},
+        Path(charts_dir),
+        Path(out_dir),
+        {name: Path(p) for name, p in (dirs or {}).items()},
+    )

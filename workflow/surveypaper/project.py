@@ -151,11 +151,20 @@ def ingest(raw_dir: Path) -> dict:
     return load_all(raw_dir, q, load_states(raw_dir / "states.yaml"), load_themes(raw_dir / "themes.yaml"))
 
 
-def stats_from_responses(responses: dict, questionnaire_path: Path, themes_path: Path) -> dict:
-    """stats.json from validated responses."""
+def stats_from_responses(
+    responses: dict, questionnaire_path: Path, themes_path: Path, regions_path: Path | None = None
+) -> dict:
+    """stats.json from validated responses; the respondents' regions from ``regions_path`` (default:
+    ``regions.yaml`` beside the questionnaire, if there is one) and country_converter's table."""
+    from .regions import load_regions
     from .stats import compute
 
-    return compute(load_questionnaire(questionnaire_path), load_themes(themes_path), responses)
+    if regions_path is None:
+        regions_path = Path(questionnaire_path).parent / "regions.yaml"
+    codes = {r["state"] for found in responses["rounds"].values() for r in found}
+    return compute(
+        load_questionnaire(questionnaire_path), load_themes(themes_path), responses, load_regions(regions_path, codes)
+    )
 
 
 def built_stats(paths: Paths) -> dict | None:
@@ -202,7 +211,20 @@ def template_context(stats_data: dict, raw_dir: Path, templates_dir: Path, chart
         load_questionnaire(raw_dir / "questionnaire.yaml"),
         load_paper(templates_dir / "paper.yaml"),
         charts,
+        load_region_names(raw_dir / "regions.yaml"),
     )
+
+
+def load_region_names(path: Path) -> dict:
+    """How the paper names each region (raw/regions.yaml's ``names``): region -> Region."""
+    from .regions import Region
+    from .yamlio import load_config
+
+    if not Path(path).exists():
+        return {}
+    data = _cached("regions", path, lambda p: load_config(p) or {})
+    names = data.get("names") if isinstance(data, dict) else None
+    return {str(k): Region(str(k), str((v or {}).get("article", "") or "")) for k, v in (names or {}).items()}
 
 
 def project_context(paths: Paths, stats: dict | None = None, charts: list | None = None) -> dict:

@@ -47,17 +47,25 @@ def copy_atomic(src: Path, dest: Path) -> None:
         raise
 
 
-def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path) -> list[Path]:
-    """Copy the staged deliverables into out_dir; charts no longer produced are removed."""
+def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None) -> list[Path]:
+    """Copy the staged deliverables into out_dir; ``dirs`` (name -> staged folder, e.g. ``data``) and the
+    charts become folders of out_dir, whose files no longer produced are removed."""
     out_dir = Path(out_dir)
     written = []
     for name, src in sorted(files.items()):
         copy_atomic(src, out_dir / name)
         written.append(out_dir / name)
-    target = out_dir / "charts"
-    new = {p.name for p in Path(charts_dir).iterdir() if p.is_file() and not p.name.startswith(".")}
+    for name, src in sorted({"charts": Path(charts_dir), **(dirs or {})}.items()):
+        written += _publish_dir(Path(src), out_dir / name)
+    return written
+
+
+def _publish_dir(source: Path, target: Path) -> list[Path]:
+    """Each file of ``source`` into ``target`` atomically; files of ``target`` no longer in ``source`` go."""
+    written = []
+    new = {p.name for p in source.iterdir() if p.is_file() and not p.name.startswith(".")}
     for name in sorted(new):
-        copy_atomic(Path(charts_dir) / name, target / name)
+        copy_atomic(source / name, target / name)
         written.append(target / name)
     if target.exists():
         for old in target.iterdir():

@@ -1,9 +1,22 @@
-"""Every figure the paper prints, computed from the validated responses (the stats.json contract)."""
+"""Every figure the paper prints, computed with pandas from the tidy answers table (the stats.json contract).
+
+:func:`compute` builds the tables of :mod:`surveypaper.table` from ingest's output and computes,
+for all rounds at once: the respondents; per closed question the States it applied to, those that
+answered, the counts, the percentages of those who answered (rounded half up) and the States
+behind each answer; the themes; the derived sets; and, from the previous round to the current
+one, the States whose yes/no answer changed. Each is a handful of whole-table operations (merge,
+group, crosstab), whatever the number of questions: the step is on the build's critical path.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from .questionnaire import Questionnaire
 from .rounds import current_and_previous, round_order
+from .table import answers_table, respondents_table, themes_table
+
+KEYS = ["round", "question"]
 
 
 def pct_half_up(k: int, n: int) -> int | None:
@@ -13,17 +26,74 @@ def pct_half_up(k: int, n: int) -> int | None:
     return (200 * k + n) // (2 * n)
 
 
-def question_stats(question, responses: list[dict]) -> dict:
-    """Counts, percentages of those who answered, and the States behind each answer."""
-    applicable = [r for r in responses if question.applies(r["answers"])]
-    states = {
-        c: sorted(r["state"] for r in applicable if r["answers"].get(question.key) == c) for c in question.choices
-    }
-    blank = sorted(r["state"] for r in applicable if question.key not in r["answers"])
+def answers_wide(questionnaire: Questionnaire, table: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:
+    """(round, State) x single-answer closed question -> the answer; NaN where none (conditions read it)."""
+    keys = [q.key for q in questionnaire.closed if q.type != "multi_choice"]
+    given = table[(table["answer"] != "") & table["question"].isin(keys)]
+    wide = given.pivot(index=["round", "state"], columns="question", values="answer")
+    return wide.reindex(index=pd.MultiIndex.from_frame(respondents), columns=keys)
+
+
+def holds(wide: pd.DataFrame, condition: dict) -> pd.Series:
+    """Per (round, State): whether every ``{question: answer}`` of ``condition`` was answered so."""
+    mask = pd.Series(True, index=wide.index)
+    for key, value in condition.items():
+        mask &= wide[key].eq(value) if key in wide else False
+    return mask
+
+
+def holds_any(wide: pd.DataFrame, conditions) -> pd.Series:
+    """Per (round, State): whether any of ``conditions`` holds (a derived set)."""
+    mask = pd.Series(False, index=wide.index)
+    for condition in conditions:
+        mask |= holds(wide, condition)
+    return mask
+
+
+def applicable(questionnaire: Questionnaire, respondents: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
+    """(round, state, question) for every closed question put to each respondent: asked in that round,
+    and its follow-up condition (``asked_if``) met."""
+    asked = pd.DataFrame(
+        [
+            (name, q.key)
+            for name in respondents["round"].unique()
+            for q in questionnaire.closed
+            if q.asked_in_round(name)
+        ],
+        columns=KEYS,
+        dtype=object,
+    )
+    rows = respondents.merge(asked, on="round")
+    conditional = [q for q in questionnaire.closed if q.asked_if]
+    if conditional:  # one column per follow-up question: whether its condition holds for that State
+        met = pd.DataFrame({q.key: holds(wide, q.asked_if) for q in conditional}).add_prefix("put:")
+        rows = rows.join(met, on=["round", "state"])
+        keep = pd.Series(True, index=rows.index)
+        for q in conditional:
+            keep &= ~rows["question"].eq(q.key) | rows[f"put:{q.key}"]
+        rows = rows.loc[keep.to_numpy(), ["round", "state", "question"]]
+    return rows.reset_index(drop=True)
+
+
+def _groups(frame: pd.DataFrame, by: str | list[str], column: str = "state") -> dict:
+    """``column``'s values per group of ``by``, in the frame's order."""
+    if frame.empty:
+        return {}
+    values = frame[column].to_numpy()
+    return {key: values[idx].tolist() for key, idx in frame.groupby(by, sort=False).indices.items()}
+
+
+def question_stats(question, n_applicable: int, states: dict[str, list], blank: list[str]) -> dict:
+    """One question in one round: the stats.json entry from the States behind each answer.
+
+    ``states``: answer -> the States (sorted) that gave it; ``blank``: the States it was put to that
+    left it blank; ``n_applicable``: how many it was put to.
+    """
+    states = {c: states.get(c, []) for c in question.choices}
     counts = {c: len(s) for c, s in states.items()}
-    answered = sum(counts.values())
+    answered = len({s for found in states.values() for s in found})
     return {
-        "applicable": len(applicable),
+        "applicable": n_applicable,
         "answered": answered,
         "blank": len(blank),
         "counts": counts,
@@ -32,58 +102,149 @@ def question_stats(question, responses: list[dict]) -> dict:
     }
 
 
-def round_stats(questionnaire: Questionnaire, themes: dict, responses: list[dict], round_name: str) -> dict:
-    """One round: respondents, closed questions asked in it, themes and derived sets."""
-    questions = {q.key: question_stats(q, responses) for q in questionnaire.closed if q.asked_in_round(round_name)}
-    return {
-        "n": len(responses),
-        "respondents": sorted(r["state"] for r in responses),
-        "questions": questions,
-        "themes": {code: sorted(r["state"] for r in responses if code in r["themes"]) for code in sorted(themes)},
-        "sets": {
-            d.key: sorted(r["state"] for r in responses if d.contains(r["answers"])) for d in questionnaire.derived
-        },
-        # Respondents' own words, by State and question: untrusted text, escaped wherever it is printed.
-        "comments": {r["state"]: dict(sorted(r["comments"].items())) for r in responses if r["comments"]},
+def compute(questionnaire: Questionnaire, themes: dict, responses: dict, regions=None) -> dict:
+    """stats.json: every round, and the changes from the previous round to the current one.
+
+    With ``regions`` (:class:`surveypaper.regions.Regions` of the respondents), each round also
+    has its respondents by region and sub-region, and each question's counts by region.
+    """
+    respondents = respondents_table(responses)
+    if regions is not None:
+        respondents = respondents.assign(
+            region=[regions.region(s) for s in respondents["state"]],
+            sub_region=[regions.sub_region(s) for s in respondents["state"]],
+        )
+    return compute_tables(
+        questionnaire,
+        themes,
+        answers_table(questionnaire, responses),
+        respondents,
+        themes_table(responses),
+        regions.all if regions is not None else None,
+    )
+
+
+def compute_tables(
+    questionnaire: Questionnaire,
+    themes: dict,
+    table: pd.DataFrame,
+    respondents: pd.DataFrame,
+    theme_rows: pd.DataFrame,
+    all_regions: list[str] | None = None,
+) -> dict:
+    """stats.json from the tables of :mod:`surveypaper.table` (see :func:`compute`).
+
+    ``respondents`` may carry ``region`` and ``sub_region`` columns; ``all_regions`` then lists
+    every region (those without respondents get an empty list).
+    """
+    names = round_order(respondents["round"].unique())
+    current, previous = current_and_previous(names)
+    wide = answers_wide(questionnaire, table, respondents[["round", "state"]])
+    put = applicable(questionnaire, respondents, wide)
+    # Each question put to a State, with its answer(s): NaN where it was left blank.
+    given = table.loc[table["answer"] != "", ["round", "state", "question", "answer"]]
+    rows = put.merge(given, on=["round", "state", "question"], how="left")
+    answered = rows.dropna(subset=["answer"])
+    by_answer = _groups(answered, [*KEYS, "answer"])
+    blank = _groups(rows[rows["answer"].isna()], KEYS)
+    n_put = put.groupby(KEYS, sort=False).size().to_dict()
+    by_theme = _groups(theme_rows, ["round", "theme"])
+    sets = {
+        d.key: _groups(wide.index[holds_any(wide, d.any).to_numpy()].to_frame(index=False), "round")
+        for d in questionnaire.derived
+    }
+    commented = table[table["comment"] != ""].drop_duplicates(["round", "state", "question"])
+    comments = {
+        key: dict(sorted(zip(commented["question"].to_numpy()[idx], commented["comment"].to_numpy()[idx], strict=True)))
+        for key, idx in commented.groupby(["round", "state"], sort=True).indices.items()
     }
 
-
-def changes(questionnaire: Questionnaire, before: list[dict], after: list[dict]) -> dict:
-    """Per yes/no question, the States answering in both rounds that moved from no to yes or back."""
-    old = {r["state"]: r["answers"] for r in before}
-    new = {r["state"]: r["answers"] for r in after}
-    both = sorted(set(old) & set(new))
-    out = {}
-    for q in questionnaire.closed:
-        if q.type != "yes_no":
-            continue
-        pairs = [(s, old[s].get(q.key), new[s].get(q.key)) for s in both]
-        pairs = [p for p in pairs if p[1] and p[2]]
-        if not pairs:
-            continue
-        out[q.key] = {
-            "answered_both": len(pairs),
-            "no_to_yes": [s for s, a, b in pairs if (a, b) == ("no", "yes")],
-            "yes_to_no": [s for s, a, b in pairs if (a, b) == ("yes", "no")],
+    def round_stats(name: str) -> dict:
+        respondents_in = wide.xs(name, level="round").index.tolist()
+        questions = {}
+        for q in questionnaire.closed:
+            if q.asked_in_round(name):
+                states = {c: by_answer.get((name, q.key, c), []) for c in q.choices}
+                questions[q.key] = question_stats(q, n_put.get((name, q.key), 0), states, blank.get((name, q.key), []))
+        return {
+            "n": len(respondents_in),
+            "respondents": respondents_in,
+            "questions": questions,
+            "themes": {code: by_theme.get((name, code), []) for code in sorted(themes)},
+            "sets": {key: by_round.get(name, []) for key, by_round in sets.items()},
+            # Respondents' own words, by State and question: untrusted text, escaped wherever it is printed.
+            "comments": {state: text for (r, state), text in comments.items() if r == name},
         }
-    return out
 
-
-def compute(questionnaire: Questionnaire, themes: dict, responses: dict) -> dict:
-    """stats.json: every round, and the changes from the previous round to the current one."""
-    rounds = responses["rounds"]
-    names = round_order(rounds)
-    current, previous = current_and_previous(names)
+    by_region: dict = {}
+    if "region" in respondents:
+        add_regions(by_region, questionnaire, respondents, answered, all_regions or [])
     result = {
         "current": current,
         "previous": previous,
-        "rounds": {name: round_stats(questionnaire, themes, rounds[name], name) for name in names},
+        "rounds": {name: {**round_stats(name), **by_region.get(name, {})} for name in names},
         "changes": {},
     }
     if result["previous"]:
         result["changes"] = {
             "from": result["previous"],
             "to": result["current"],
-            "questions": changes(questionnaire, rounds[result["previous"]], rounds[result["current"]]),
+            "questions": changes(questionnaire, wide, result["previous"], result["current"]),
         }
     return result
+
+
+def changes(questionnaire: Questionnaire, wide: pd.DataFrame, before: str, after: str) -> dict:
+    """Per yes/no question, the States answering it in both rounds that moved from no to yes or back."""
+    keys = [q.key for q in questionnaire.closed if q.type == "yes_no"]
+    old, new = wide.xs(before, level="round")[keys], wide.xs(after, level="round")[keys]
+    both = old.index.intersection(new.index)  # sorted
+    pairs = pd.concat({"a": old.loc[both].stack(), "b": new.loc[both].stack()}, axis=1).dropna()
+    pairs.index.names = ["state", "question"]
+    moved = pairs.assign(move=pairs["a"] + "_to_" + pairs["b"]).reset_index()
+    by_move = _groups(moved, ["question", "move"])
+    n_both = pairs.groupby(level="question", sort=False).size().to_dict()
+    return {
+        key: {
+            "answered_both": n_both[key],
+            "no_to_yes": sorted(by_move.get((key, "no_to_yes"), [])),
+            "yes_to_no": sorted(by_move.get((key, "yes_to_no"), [])),
+        }
+        for key in keys
+        if n_both.get(key)
+    }
+
+
+def add_regions(
+    into: dict, questionnaire: Questionnaire, respondents: pd.DataFrame, answered: pd.DataFrame, all_regions: list
+) -> None:
+    """Per round: the respondents by region and by sub-region, and each closed question's counts by region.
+
+    ``into`` gets ``{round: {"regions": {region: [States]}, "sub_regions": {...}, "by_region":
+    {question: {region: {answer: count}}}}}``: every region of ``all_regions`` is listed, a
+    sub-region only where a State responded.
+    """
+    by_region = _groups(respondents, ["round", "region"])
+    by_sub = _groups(respondents, ["round", "sub_region"])
+    with_region = answered.merge(respondents, on=["round", "state"])
+    crosstab = pd.crosstab(
+        [with_region["round"], with_region["question"], with_region["region"]], with_region["answer"]
+    )
+    counts: dict = {}
+    for (round_name, key, region), row in zip(crosstab.index, crosstab.to_numpy().tolist(), strict=True):
+        counts.setdefault(round_name, {}).setdefault(key, {})[region] = dict(zip(crosstab.columns, row, strict=True))
+    for round_name in respondents["round"].unique():
+        subs = sorted(s for r, s in by_sub if r == round_name)
+        tables = counts.get(round_name, {})
+        into[round_name] = {
+            "regions": {region: by_region.get((round_name, region), []) for region in all_regions},
+            "sub_regions": {sub: by_sub[(round_name, sub)] for sub in subs},
+            "by_region": {
+                q.key: {
+                    region: {c: tables[q.key][region].get(c, 0) for c in q.choices}
+                    for region in sorted(tables.get(q.key, {}))
+                }
+                for q in questionnaire.closed
+                if q.asked_in_round(round_name)
+            },
+        }

@@ -1,4 +1,4 @@
-"""The two steps that run in processes of their own (:mod:`surveypaper.warm`).
+"""The steps that run in processes of their own (:mod:`surveypaper.warm`).
 
 Light to import (nothing but :mod:`surveypaper.warm`), so that the Snakefile can start their
 processes while Snakemake is still building its DAG.
@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from .warm import Step
 
-__all__ = ["CHARTS", "PDF"]
+__all__ = ["CHARTS", "PDF", "STATS"]
+
+#: The statistics: pandas' import (0.4-0.8 s) is paid while Snakemake builds its DAG and the
+#: responses are read (the Snakefile has it import before the DAG is known when stats.json is
+#: missing or older than what it is made from: :func:`surveypaper.warm.go_early`).
+STATS = Step("surveypaper.pipeline:compute_stats", ("pandas", "surveypaper.stats", "surveypaper.regions"))
 
 #: The charts: matplotlib's import (about 0.5 s) is paid while the responses are read.
 CHARTS = Step(

@@ -36,7 +36,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Step", "StepFailed", "call", "prepare", "spawn", "start", "started"]
+__all__ = ["Step", "StepFailed", "call", "go_early", "prepare", "spawn", "start", "started"]
 
 #: The folder that holds the ``surveypaper`` package: first on the processes' PYTHONPATH, so they
 #: run the same code as the Snakemake process that starts them.
@@ -69,6 +69,7 @@ class _Slot:
     def __init__(self, proc: subprocess.Popen) -> None:
         self.proc = proc
         self.go_sent = False
+        self.early = False  # told to import before it was known to be needed (go_early)
         self.taken = False
         self.prepared = False
         self.done_waiting = threading.Event()  # its imports are done, or its step was called
@@ -123,6 +124,19 @@ def spawn(*steps: Step) -> None:
             _live_slot(step)
 
 
+def go_early(step: Step) -> None:
+    """Have ``step``'s process (spawned now if need be) import its modules at once, before :func:`start`.
+
+    For a step that is likely to run and whose import is longer than the work before it: its
+    import then overlaps Snakemake's building of its DAG too. If :func:`start` does not list it
+    after all, it is dismissed there like any process not needed.
+    """
+    with _lock:
+        slot = _live_slot(step)
+        slot.early = True
+        slot.go()
+
+
 def start(*steps: Step) -> None:
     """Have a process for each of ``steps`` import its modules and wait for its call; returns at once.
 
@@ -134,7 +148,7 @@ def start(*steps: Step) -> None:
     chain = []
     with _lock:
         for step, slot in list(_slots.items()):
-            if step not in steps and not slot.go_sent and not slot.taken:
+            if step not in steps and not slot.taken and not slot.prepared and (slot.early or not slot.go_sent):
                 _slots.pop(step)
                 _dismiss(slot)
         for step in steps:
