@@ -25,6 +25,7 @@ from functools import cache
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed, closest
+from .states import State
 from .yamlio import load_config
 
 #: country_converter's spelling -> UN M49's.
@@ -40,12 +41,9 @@ class Region:
     short: str
     article: str = ""
 
-    @property
-    def name(self) -> str:
-        return f"{self.article} {self.short}" if self.article else self.short
-
-    def __str__(self) -> str:
-        return self.name
+    # named as a State is: its name with its article
+    name = State.name
+    __str__ = State.__str__
 
 
 def source_path() -> Path:
