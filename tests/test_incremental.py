@@ -17,7 +17,7 @@ import pytest
 from conftest import copy_built_repo, copy_repo, run_snakemake
 
 RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "publish_outputs", "all"}
-DATA_STEPS = {"ingest_responses", "compute_stats", "draw_charts"}
+DATA_STEPS = {"ingest_responses", "compute_stats", "draw_charts", "write_data"}
 SECTION = "templates/sections/08_recommendations.md.j2"
 NEW_RESPONSE = "state: CAN\nanswers:\n  migration_in_development: yes\n  national_plan: yes\n"
 
@@ -195,6 +195,22 @@ def test_light_steps_run_inside_the_snakemake_process(repo):
     # ...and WeasyPrint only in the PDF step's own process; no rule has params, so Snakemake
     # never imports pandas to hash them
     assert "weasyprint" not in modules and "pandas" not in modules
+
+
+def test_pandas_stays_out_of_the_snakemake_process(repo):
+    """A new response: the statistics are computed with pandas in their own process (started ahead);
+    the data files are written in the Snakemake process without it."""
+    new = repo / "raw/responses/2008/CAN.yaml"
+    try:
+        new.write_text(NEW_RESPONSE, encoding="utf-8")
+        result = snakemake_importtime(repo)
+    finally:
+        new.unlink(missing_ok=True)
+        build(repo)
+    assert ran(result) == DATA_STEPS | RENDER_STEPS
+    modules = imported(result)
+    assert "surveypaper.opendata" in modules and "surveypaper.stats" not in modules
+    assert "pandas" not in modules
 
 
 def test_the_pdf_step_loads_linked_charts_from_the_charts_folder_only(tmp_path):
