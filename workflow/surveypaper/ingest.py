@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed, closest
-from .questionnaire import Questionnaire
+from .questionnaire import EMPTY, LIST_SEPARATOR, NONE_CHOSEN, OTHER, AnswerError, Questionnaire
 from .states import State, suggest_code
 from .yamlio import YamlError, load_verbatim
 
 MAX_FILE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 20_000
-EMPTY = {"", "null", "~", "Null", "NULL"}
 YAML_KEYS = {"state", "answers", "comments", "themes"}
 IGNORED_PREFIXES = (".", "~$")
 INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u00ad"}
@@ -39,7 +38,7 @@ class Response:
 
     state: str
     source: str
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str | list[str] | int | float] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
     themes: list[str] = field(default_factory=list)
 
@@ -344,41 +343,44 @@ def _fill(
     problems = []
     for key, value in answers.items():
         key = str(key)
-        text = "" if value is None else str(value)
         question = q.questions.get(key)
         if question is None:
-            problems.append(
-                Problem(name, a_where(key), text, "a question key of raw/questionnaire.yaml", closest(key, q.questions))
-            )
-            continue
-        if text in EMPTY:
-            continue
-        if not question.closed:
-            comments.setdefault(key, text)
-            continue
-        if not question.asked_in_round(ctx.round):
-            problems.append(
-                Problem(name, a_where(key), text, f"no answer: question {question.number} was not asked in {ctx.round}")
-            )
-            continue
-        canonical = {c.casefold(): c for c in question.choices}.get(text.casefold())
-        if canonical is None:
             problems.append(
                 Problem(
                     name,
                     a_where(key),
-                    text,
-                    "one of: " + ", ".join(question.choices),
-                    closest(text.strip().casefold(), question.choices),
+                    _value_text(value),
+                    "a question key of raw/questionnaire.yaml",
+                    closest(key, q.questions),
                 )
             )
             continue
-        resp.answers[key] = canonical
+        try:
+            answer = question.parse_answer(value)
+        except AnswerError as exc:
+            problems.append(Problem(name, a_where(key), _value_text(value), exc.expected, exc.suggestion))
+            continue
+        if answer is None:
+            continue
+        if question.type == "text":
+            comments.setdefault(key, answer)
+            continue
+        if not question.asked_in_round(ctx.round):
+            problems.append(
+                Problem(
+                    name,
+                    a_where(key),
+                    _value_text(value),
+                    f"no answer: question {question.number} was not asked in {ctx.round}",
+                )
+            )
+            continue
+        resp.answers[key] = answer
     for key, answer in list(resp.answers.items()):
         question = q.questions[key]
         if not question.applies(resp.answers):
             cond = ", ".join(f"{k} is {v}" for k, v in question.asked_if.items())
-            problems.append(Problem(name, a_where(key), answer, f"no answer: asked only where {cond}"))
+            problems.append(Problem(name, a_where(key), _value_text(answer), f"no answer: asked only where {cond}"))
     for key, value in comments.items():
         key = str(key)
         text = "" if value is None else str(value)
@@ -397,6 +399,14 @@ def _fill(
             continue
         problems += _check_text(text, name, c_where(key))
         resp.comments[key] = unicodedata.normalize("NFC", text.strip())
+    for key, answer in resp.answers.items():
+        question = q.questions[key]
+        if question.needs_text(answer) and not resp.comments.get(key):
+            problems.append(
+                Problem(
+                    name, c_where(key), "", f"the text of the answer '{OTHER}' to question {question.number or key}"
+                )
+            )
     for code in themes:
         code = str(code)
         if code not in ctx.themes:
@@ -404,6 +414,15 @@ def _fill(
         elif code not in resp.themes:
             resp.themes.append(code)
     return problems
+
+
+def _value_text(value) -> str:
+    """A raw answer as the problem table shows it: a YAML list as ``a; b``."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return f"{LIST_SEPARATOR} ".join("" if v is None else str(v) for v in value) or NONE_CHOSEN
+    return str(value)
 
 
 def _check_text(text: str, name: str, where: str) -> list[Problem]:

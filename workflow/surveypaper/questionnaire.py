@@ -1,14 +1,76 @@
-"""The questionnaire model: keys, types, choices and the conditions of follow-up questions."""
+"""The questionnaire model: keys, types, choices and the conditions of follow-up questions.
+
+It is also the one place that reads a single raw answer (:meth:`Question.parse_answer`): a YAML
+value or a table cell, for every question type. Ingest, tables, exports and the response workbook
+all call it, so each type is validated alike whatever form a response comes in.
+
+Types: ``yes_no``; ``choice`` (``choices``); ``multi_choice`` (``choices``; a list in YAML,
+``;``-separated in a table; an empty list is an answer of "none of these"); ``scale`` (``choices``
+ordered low to high, optional end ``labels``); ``number`` (optional ``min``/``max``); ``text``.
+``other: true`` on ``choice`` or ``multi_choice`` allows the answer ``other``, whose text is the
+response's comment on that question.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import closest
 from .yamlio import load_config
 
 YES_NO = ("yes", "no")
-CLOSED_TYPES = ("yes_no", "choice")
+OTHER = "other"
+#: Questions with a fixed set of answers, counted per answer (``counts``, ``pct``, ``states``).
+CLOSED_TYPES = ("yes_no", "choice", "multi_choice", "scale")
+#: Every type a question may have.
+TYPES = (*CLOSED_TYPES, "number", "text")
+#: Closed types whose answer is one value (those a follow-up question may depend on).
+SINGLE_TYPES = ("yes_no", "choice", "scale")
+#: Separates the choices of a multi-choice answer in a table cell.
+LIST_SEPARATOR = ";"
+#: A table cell holding an answer of "none of these" to a multi-choice question.
+NONE_CHOSEN = "[]"
+#: What stands for no answer in a YAML file or a table cell.
+EMPTY = frozenset({"", "null", "~", "Null", "NULL"})
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+class AnswerError(ValueError):
+    """A raw answer the question does not accept: what was expected, and the closest allowed answer."""
+
+    def __init__(self, expected: str, suggestion: str = ""):
+        super().__init__(expected)
+        self.expected = expected
+        self.suggestion = suggestion
+
+
+def number_text(value) -> str:
+    """A number as a reader writes it: 12, 2.5 (no trailing .0, no exponent for ordinary sizes)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def to_number(text: str) -> int | float | None:
+    """A number written as text (``12``, ``-3``, ``2.5``, ``1e3``), integral values as int; None if it is not one."""
+    t = str(text).strip()
+    if _INT.fullmatch(t):
+        return int(t)
+    if _FLOAT.fullmatch(t) and math.isfinite(float(t)):
+        number = float(t)
+        return int(number) if number.is_integer() else number
+    return None
+
+
+def answer_is(answer, value: str) -> bool:
+    """Whether an answer is ``value`` (for a multi-choice answer: whether it includes ``value``)."""
+    if isinstance(answer, list):
+        return value in answer
+    return answer == value
 
 
 @dataclass(frozen=True)
@@ -25,15 +87,108 @@ class Question:
     asked_if: dict = field(default_factory=dict)
     asked_in: tuple[str, ...] = ()
     note: str = ""
+    other: bool = False
+    labels: tuple[tuple[str, str], ...] = ()
+    min: int | float | None = None
+    max: int | float | None = None
 
     @property
     def closed(self) -> bool:
-        """True for questions with a fixed set of answers."""
+        """True for questions with a fixed set of answers (counted per answer)."""
         return self.type in CLOSED_TYPES
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """Every answer a respondent may give: the choices, then ``other`` where it is allowed."""
+        return (*self.choices, OTHER) if self.other else self.choices
+
+    @property
+    def has_stats(self) -> bool:
+        """True for questions with figures in stats.json (every type but free text)."""
+        return self.type != "text"
 
     def applies(self, answers: dict) -> bool:
         """Whether the question was put to a respondent with these answers."""
-        return all(answers.get(k) == v for k, v in self.asked_if.items())
+        return all(answer_is(answers.get(k), v) for k, v in self.asked_if.items())
+
+    def needs_text(self, answer) -> bool:
+        """Whether this answer needs its text in the response's comment (the answer ``other``)."""
+        return self.other and answer_is(answer, OTHER)
+
+    def parse_answer(self, value):
+        """One raw answer (a YAML value or a table cell's text) as stored: the one place that reads answers.
+
+        Returns None for no answer (an empty cell, ``null``, ``~``); a choice as the questionnaire
+        spells it (matched ignoring case) for ``yes_no``, ``choice`` and ``scale``; a list of
+        choices in questionnaire order for ``multi_choice`` (a YAML list, or ``a; b`` in a table,
+        ``[]`` for none of these); an int or a float for ``number`` (``12`` stays an integer);
+        the text for ``text``. Raises :class:`AnswerError` with what was expected.
+        """
+        if value is None:
+            return None
+        if self.type == "multi_choice":
+            return self._parse_list(value)
+        if isinstance(value, (list, tuple, dict)):
+            what = "a list" if isinstance(value, (list, tuple)) else "a mapping"
+            raise AnswerError(f"one answer, not {what}: " + self._one_of())
+        text = str(value)
+        if text in EMPTY:
+            return None
+        if self.type == "text":
+            return text
+        if self.type == "number":
+            return self._parse_number(text)
+        if self.type in ("choice", "yes_no", "scale") and LIST_SEPARATOR in text:
+            raise AnswerError(f"one answer, not a list: {self._one_of()}")
+        return self._choice(text)
+
+    def _one_of(self) -> str:
+        return "one of: " + ", ".join(self.options)
+
+    def _choice(self, text: str) -> str:
+        canonical = {c.casefold(): c for c in self.options}.get(text.strip().casefold())
+        if canonical is not None and text.strip() == text:
+            return canonical
+        if text.strip().casefold() == OTHER and not self.other:
+            raise AnswerError(f"{self._one_of()} ('other' is not allowed for question {self.number or self.key})")
+        raise AnswerError(self._one_of(), closest(text.strip().casefold(), self.options))
+
+    def _parse_list(self, value) -> list[str]:
+        if isinstance(value, dict):
+            raise AnswerError("a list of choices, each one of: " + ", ".join(self.options))
+        if isinstance(value, (list, tuple)):
+            items = ["" if v is None else str(v) for v in value]
+        else:
+            text = str(value).strip()
+            if text in EMPTY:
+                return None
+            if text == NONE_CHOSEN:
+                return []
+            items = text.split(LIST_SEPARATOR)
+        chosen = set()
+        for item in items:
+            item = item.strip()
+            if item in EMPTY:
+                raise AnswerError(f"a list of choices without empty items ({NONE_CHOSEN} for none of these)")
+            chosen.add(self._choice(item))
+        return [c for c in self.options if c in chosen]
+
+    def _parse_number(self, text: str):
+        number = to_number(text)
+        if number is None:
+            raise AnswerError("a number" + self._range_text())
+        if (self.min is not None and number < self.min) or (self.max is not None and number > self.max):
+            raise AnswerError("a number" + self._range_text())
+        return number
+
+    def _range_text(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f" from {number_text(self.min)} to {number_text(self.max)}"
+        if self.min is not None:
+            return f" of at least {number_text(self.min)}"
+        if self.max is not None:
+            return f" of at most {number_text(self.max)}"
+        return ""
 
     def asked_in_round(self, round_name: str) -> bool:
         """Whether the question was asked in a round (no list: every round)."""
@@ -50,7 +205,7 @@ class DerivedSet:
 
     def contains(self, answers: dict) -> bool:
         """Whether a respondent with these answers belongs to the set."""
-        return any(all(answers.get(k) == v for k, v in cond.items()) for cond in self.any)
+        return any(all(answer_is(answers.get(k), v) for k, v in cond.items()) for cond in self.any)
 
 
 @dataclass(frozen=True)
@@ -86,16 +241,24 @@ class Questionnaire:
 
 
 def _question_dict(q: Question) -> dict:
-    return {
+    out = {
         "key": q.key,
         "number": q.number,
         "text": q.text,
         "type": q.type,
         "short": q.short,
-        "choices": list(q.choices) if q.type == "choice" else list(YES_NO) if q.type == "yes_no" else [],
+        "choices": list(q.choices),
         "asked_if": dict(q.asked_if),
         "note": q.note,
     }
+    # Only the newer types' fields, so that the 2008 questionnaire's structure stays as it was.
+    if q.other:
+        out["other"] = True
+    if q.type == "scale":
+        out["labels"] = dict(q.labels)
+    if q.type == "number":
+        out["min"], out["max"] = q.min, q.max
+    return out
 
 
 class QuestionnaireError(ValueError):
@@ -116,29 +279,12 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
                 raise QuestionnaireError(f"{source}: question key {key!r} is not a snake_case identifier")
             if key in questions:
                 raise QuestionnaireError(f"{source}: question key {key!r} appears twice")
-            qtype = str(raw.get("type", ""))
-            if qtype not in ("yes_no", "choice", "text"):
-                raise QuestionnaireError(f"{source}: {key}: type {qtype!r} is not yes_no, choice or text")
-            choices = tuple(str(c) for c in raw.get("choices") or ())
-            if qtype == "choice" and not choices:
-                raise QuestionnaireError(f"{source}: {key}: a choice question needs choices")
-            questions[key] = Question(
-                key=key,
-                number=str(raw.get("number", "")),
-                text=" ".join(str(raw.get("text", "")).split()),
-                type=qtype,
-                section=str(s.get("key", "")),
-                short=str(raw.get("short", "")),
-                choices=YES_NO if qtype == "yes_no" else choices,
-                asked_if={str(k): str(v) for k, v in (raw.get("asked_if") or {}).items()},
-                asked_in=tuple(str(r) for r in raw.get("asked_in") or ()),
-                note=" ".join(str(raw.get("note", "")).split()),
-            )
+            questions[key] = _question(raw, key, str(s.get("key", "")), source)
             keys.append(key)
         sections.append({"key": str(s.get("key", "")), "title": str(s.get("title", "")), "keys": keys})
     for q in questions.values():
         for k, v in q.asked_if.items():
-            if k not in questions or not questions[k].closed or v not in questions[k].choices:
+            if k not in questions or not questions[k].closed or v not in questions[k].options:
                 raise QuestionnaireError(f"{source}: {q.key}: asked_if {k}={v!r} names no closed question answer")
     derived = []
     for d in data.get("derived") or []:
@@ -154,6 +300,58 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
         sections=tuple(sections),
         questions=questions,
         derived=tuple(derived),
+    )
+
+
+def _question(raw: dict, key: str, section: str, source: str) -> Question:
+    """One question of the questionnaire, its type's fields checked."""
+    qtype = str(raw.get("type", ""))
+    if qtype not in TYPES:
+        raise QuestionnaireError(f"{source}: {key}: type {qtype!r} is not one of {', '.join(TYPES)}")
+    choices = tuple(str(c) for c in raw.get("choices") or ())
+    if qtype in ("choice", "multi_choice", "scale") and not choices:
+        raise QuestionnaireError(f"{source}: {key}: a {qtype} question needs choices")
+    if len(set(c.casefold() for c in choices)) != len(choices):
+        raise QuestionnaireError(f"{source}: {key}: a choice appears twice")
+    other = raw.get("other", False)
+    if other not in (True, False):
+        raise QuestionnaireError(f"{source}: {key}: other is {other!r}, not true or false")
+    if other and qtype not in ("choice", "multi_choice"):
+        raise QuestionnaireError(f"{source}: {key}: other: true is for choice and multi_choice questions")
+    if other and OTHER in (c.casefold() for c in choices):
+        raise QuestionnaireError(f"{source}: {key}: with other: true, {OTHER!r} is not also one of the choices")
+    labels = raw.get("labels") or {}
+    if labels and (qtype != "scale" or not isinstance(labels, dict)):
+        raise QuestionnaireError(f"{source}: {key}: labels are a mapping point -> label, for scale questions")
+    labels = {str(k): " ".join(str(v).split()) for k, v in labels.items()}
+    for point in labels:
+        if point not in choices:
+            raise QuestionnaireError(f"{source}: {key}: label for {point!r}, which is not one of the choices")
+    bounds = {}
+    for name in ("min", "max"):
+        value = raw.get(name)
+        if value is not None and qtype != "number":
+            raise QuestionnaireError(f"{source}: {key}: {name} is for number questions")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise QuestionnaireError(f"{source}: {key}: {name} is {value!r}, not a number")
+        bounds[name] = value
+    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
+        raise QuestionnaireError(f"{source}: {key}: min is more than max")
+    return Question(
+        key=key,
+        number=str(raw.get("number", "")),
+        text=" ".join(str(raw.get("text", "")).split()),
+        type=qtype,
+        section=section,
+        short=str(raw.get("short", "")),
+        choices=YES_NO if qtype == "yes_no" else choices,
+        asked_if={str(k): str(v) for k, v in (raw.get("asked_if") or {}).items()},
+        asked_in=tuple(str(r) for r in raw.get("asked_in") or ()),
+        note=" ".join(str(raw.get("note", "")).split()),
+        other=bool(other),
+        labels=tuple((c, labels[c]) for c in choices if c in labels),
+        min=bounds["min"],
+        max=bounds["max"],
     )
 
 
