@@ -252,3 +252,115 @@ def test_scale_median():
     named = ("disagree", "neutral", "agree")
     assert scale_median(named, ["disagree", "agree"]) == "disagree"  # a point of the scale: the lower middle
     assert scale_median(named, ["agree", "neutral", "agree"]) == "agree"
+
+
+# --- end to end on the small questionnaire: charts, Annex I, template sentences --------------------
+
+SENTENCES = """\
+{% set av = survey.q.added_value %}
+{{ av.top | cap }} was the added value most often chosen (by {{ av.top.count }} of {{ av.answered }} States).
+Ranked: {{ av.ranked | join_and }}; {{ av.top | k_of_n }}; {{ av.top.pct | pct }}.
+Other added values named: {{ av.others }} ({{ av.others.states | states }}).
+{% for o in av.others %}
+- {{ o.state.name | cap }}: {{ o.text }}
+{% endfor %}
+The median answer was {{ survey.q.agreement.median_words }} ({{ survey.q.agreement.median_label }}).
+Focal points had served from {{ survey.q.years.min }} to {{ survey.q.years.max }} years, a median of {{ survey.q.years.median_words }} ({{ survey.q.years.max_states | states }} the longest).
+
+"""
+
+
+@pytest.fixture
+def types_project(types_raw, tmp_path):
+    """The small questionnaire's project: its stats, its charts drawn, its Markdown rendered."""
+    import shutil
+
+    from conftest import ROOT
+    from surveypaper import pipeline
+    from surveypaper.charts import draw_charts
+
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates/annexes", templates / "annexes")
+    write(templates / "paper.yaml", "title: Types\n")
+    write(
+        templates / "paper.md.j2",
+        SENTENCES
+        + '{% include "annexes/annex_1_questionnaire.md.j2" %}\n\n{% include "annexes/annex_3_charts.md.j2" %}\n',
+    )
+    stats = pipeline.stats(ingest(types_raw), types_raw / "questionnaire.yaml", types_raw / "themes.yaml")
+    charts_dir = tmp_path / "charts"
+    drawn = draw_charts(stats, _parse().as_dict(), charts_dir)
+    manifest = pipeline.chart_manifest(stats, types_raw / "questionnaire.yaml")
+    markdown = pipeline.render_markdown(stats, types_raw, templates, manifest)
+    return {"stats": stats, "charts": charts_dir, "drawn": drawn, "manifest": manifest, "markdown": markdown}
+
+
+def test_template_sentences_need_no_arithmetic(types_project):
+    md = types_project["markdown"]
+    assert "Networking was the added value most often chosen (by 2 of 3 States)." in md
+    assert "Ranked: networking, knowledge, partnerships and other; 2 out of 3; 67%." in md
+    # respondents' text stays inert: escaped for Markdown, never raw HTML
+    assert r"Other added values named: “Peer \<b\>review\</b\> \& more” (Argentina)." in md
+    assert r"- Argentina: Peer \<b\>review\</b\> \& more" in md
+    assert "The median answer was four ()." in md  # 4 is not a labelled end
+    assert "from 3 to 12.5 years, a median of seven (the Netherlands the longest)." in md
+
+
+def test_every_type_gets_a_chart_with_its_size_known_before_drawing(types_project):
+    import re
+
+    drawn, manifest = types_project["drawn"], types_project["manifest"]
+    assert [c["key"] for c in drawn] == ["plan", "added_value", "agreement", "years", "channel"]
+    assert drawn == manifest  # the manifest computed without matplotlib is the drawn one
+    for chart in drawn:
+        svg = (types_project["charts"] / f"{chart['key']}.svg").read_text(encoding="utf-8")
+        size = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+        assert [float(size.group(1)), float(size.group(2))] == chart["size_pt"], chart["key"]
+    svg = {c["key"]: (types_project["charts"] / f"{c['key']}.svg").read_text(encoding="utf-8") for c in drawn}
+    # multi-choice: sorted by count, with its note
+    mc = svg["added_value"]
+    assert mc.index("Networking") < mc.index("Knowledge") < mc.index("Partnerships") < mc.index("Other")
+    assert "Each respondent could choose several answers." in mc
+    assert "2 (67%)" in mc
+    # scale: the points in order, the end labels, the median on its point (bold)
+    scale = svg["agreement"]
+    assert scale.index("1 (Strongly disagree)") < scale.index("5 (Strongly agree)")
+    assert "Median: 4 (in bold)." in scale
+    # number: a histogram of the values
+    assert "Median: 7; lowest 3, highest 12.5." in svg["years"]
+    alt = {c["key"]: c["alt"] for c in drawn}
+    assert alt["added_value"].startswith("Of 3 States that answered in 2008 (several answers could be chosen): 2 (67%)")
+    assert "median: 4" in alt["agreement"]
+    assert "1 (33%) 2 to under 4" in alt["years"]
+
+
+def test_annex_1_prints_each_type_as_a_respondent_saw_it(types_project):
+    md = types_project["markdown"]
+    annex = md[md.index("ANNEX I") :]
+    assert (
+        "*Please choose all that apply.*\n\n- networking\n- knowledge\n- partnerships\n- Other (please specify):"
+        in annex
+    )
+    assert "*Answer: 1 (Strongly disagree) / 2 / 3 / 4 / 5 (Strongly agree).*" in annex
+    assert "*Answer: a number from 0 to 50.*" in annex
+    channel = annex[annex.index("Which channel?") :]
+    assert "- email\n- phone\n- Other (please specify):" in channel
+    plan = annex[annex.index("Do you have a plan?") : annex.index("What has been")]
+    assert "Other" not in plan
+
+
+def test_number_bins():
+    from surveypaper.charts import number_bins
+
+    assert [b[2] for b in number_bins([3, 5, 4])] == ["3", "4", "5"]
+    assert [b[2] for b in number_bins([1, 30])] == [
+        "0\u20134",
+        "5\u20139",
+        "10\u201314",
+        "15\u201319",
+        "20\u201324",
+        "25\u201329",
+        "30\u201334",
+    ]
+    assert [b[2] for b in number_bins([0.5, 2.5])][:2] == ["0 to under 1", "1 to under 2"]
+    assert number_bins([]) == [(0, 1, "-")]

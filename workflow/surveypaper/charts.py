@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .rounds import current_and_previous
+from .stats import pct_half_up
 
 __all__ = [
     "FONTS_DIR",
@@ -45,30 +46,123 @@ PALETTE = {
     "grid": "#d9d9d9",
 }
 
-CLOSED_TYPES = ("yes_no", "choice")
+CLOSED_TYPES = ("yes_no", "choice", "multi_choice", "scale")
+#: Every type that has a chart: the closed types, and numbers (as a histogram).
+CHARTED_TYPES = (*CLOSED_TYPES, "number")
 NO_ANSWER = "no answer"
+OTHER = "other"
+NEWER_TYPES = ("multi_choice", "scale", "number")
+MAX_BINS = 8  # a number question's histogram has at most this many bars
 
 # Drawn at 120 mm and shown at that size (centred in the 162 mm of A4 text), so 9 pt in the SVG
 # is 9 pt on paper; on a 360 px phone the chart shrinks by only about a quarter.
 WIDTH_IN = 120 / 25.4
 FONT_SIZE = 9
 TOP_IN, BOTTOM_IN = 0.3, 0.55  # above the plot area (legend or "n ="), below it (ticks, axis label)
+NOTE_IN = 0.2  # one line of note under the axis label (newer types: "could choose several", the median)
 
 
 def closed_questions(questionnaire: dict) -> list[dict]:
-    """The questionnaire's yes/no and choice questions, in questionnaire order."""
+    """The questionnaire's closed questions (yes/no, choice, multi-choice, scale), in questionnaire order."""
+    return _questions(questionnaire, CLOSED_TYPES)
+
+
+def charted_questions(questionnaire: dict) -> list[dict]:
+    """The questions that have a chart (the closed ones and numbers), in questionnaire order."""
+    return _questions(questionnaire, CHARTED_TYPES)
+
+
+def _questions(questionnaire: dict, types: tuple[str, ...]) -> list[dict]:
     return [
         q
         for section in questionnaire.get("sections", [])
         for q in section.get("questions", [])
-        if q.get("type") in CLOSED_TYPES
+        if q.get("type") in types
     ]
 
 
 def _categories(question: dict) -> list[str]:
+    """The answers a closed question counts, in questionnaire order (``other`` last where allowed)."""
     if question["type"] == "yes_no":
         return ["yes", "no"]
-    return [str(c) for c in question.get("choices") or []]
+    return [str(c) for c in question.get("choices") or []] + ([OTHER] if question.get("other") else [])
+
+
+def _rows(question: dict, current: dict, previous: dict | None) -> list[tuple]:
+    """The chart's rows, top to bottom, as ``(key, label)``: an answer, or a number question's bin.
+
+    A multi-choice question's answers are sorted by their count in the current round, most chosen
+    first (ties in questionnaire order); a scale runs from its low end down to its high end, its
+    end labels beside its end points. A number question's key is its bin's ``(low, high)``.
+    """
+    if question["type"] == "number":
+        return [((low, high), label) for low, high, label in number_bins(_values(current) + _values(previous))]
+    cats = _categories(question)
+    if question["type"] == "multi_choice":
+        cats = sorted(cats, key=lambda c: -_count(current, c))
+    return [(c, _choice_label(question, c)) for c in cats]
+
+
+def _choice_label(question: dict, choice: str) -> str:
+    end = (question.get("labels") or {}).get(choice)
+    return f"{_label(choice)} ({end})" if end else _label(choice)
+
+
+def _row_count(question: dict, qstats: dict, key) -> int:
+    if question["type"] == "number":
+        low, high = key
+        return sum(1 for v in _values(qstats) if low <= v < high)
+    return _count(qstats, key)
+
+
+def _row_share(question: dict, qstats: dict, key) -> str:
+    if question["type"] == "number":
+        count, answered = _row_count(question, qstats, key), int(qstats.get("answered") or 0)
+        return f"{count} ({pct_half_up(count, answered)}%)" if answered else str(count)
+    return _share(qstats, key)
+
+
+def _values(qstats: dict | None) -> list:
+    return list((qstats or {}).get("values", {}).values())
+
+
+def number_bins(values: list) -> list[tuple]:
+    """A number question's histogram bins: ``(low, high, label)``, low included, high excluded.
+
+    Whole numbers spanning at most eight values get one bar each ("3"); otherwise the bins are
+    of a round width (1, 2, 2.5 or 5 times a power of ten, whole for whole numbers), at most
+    eight: "0-4" for whole numbers, "0 to under 2.5" otherwise. No values: one empty bin.
+    """
+    from fractions import Fraction
+
+    if not values:
+        return [(0, 1, "-")]
+    whole = all(isinstance(v, int) for v in values)
+    lo, hi = min(values), max(values)
+    if whole and hi - lo < MAX_BINS:
+        return [(v, v + 1, str(v)) for v in range(lo, hi + 1)]
+    flo, fhi = Fraction(str(lo)), Fraction(str(hi))
+    exp = 0
+    while True:
+        for step in (1, 2, Fraction(5, 2), 5):
+            width = Fraction(step) * Fraction(10) ** exp
+            if whole and width.denominator != 1:
+                continue
+            start = (flo // width) * width
+            n = int((fhi - start) // width) + 1
+            if n <= MAX_BINS:
+                return [_bin(start + i * width, start + (i + 1) * width, whole) for i in range(n)]
+        exp += 1
+
+
+def _bin(low, high, whole: bool) -> tuple:
+    from .questionnaire import number_text
+
+    low = int(low) if low.denominator == 1 else float(low)
+    high = int(high) if high.denominator == 1 else float(high)
+    if whole:
+        return (low, high, f"{low}\u2013{high - 1}")
+    return (low, high, f"{number_text(low)} to under {number_text(high)}")
 
 
 def _blank(qstats: dict) -> int:
@@ -124,6 +218,8 @@ def alt_text(
     answered = int(current.get("answered") or 0)
     blank = _blank(current)
     cats = _categories(question)
+    if question["type"] in NEWER_TYPES:
+        return _newer_alt_text(question, current, year, previous, previous_year, unit)
     if answered == 0:
         text = f"No {unit} answered this question in {year}"
         if blank:
@@ -152,6 +248,81 @@ def alt_text(
             parts = [f"{_share(previous, c)} {c}" for c in cats]
             text += f"; in {previous_year}, of {p_answered}: " + ", ".join(parts)
     return text + "."
+
+
+def _newer_alt_text(question, current, year, previous, previous_year, unit) -> str:
+    """Alt text of a multi-choice, scale or number chart: its rows in the chart's order, the median."""
+    rows = _rows(question, current, previous)
+
+    def counts(qstats, answered_what):
+        answered = int(qstats.get("answered") or 0)
+        parts = [f"{_row_share(question, qstats, key)} {label}" for key, label in rows]
+        return f"of {answered} {unit} that answered{answered_what}: " + ", ".join(parts)
+
+    if not current.get("answered"):
+        text = f"No {unit} answered this question in {year}"
+        blank = _blank(current)
+        return text + (f" ({blank} left it blank)." if blank else ".")
+    several = " (several answers could be chosen)" if question["type"] == "multi_choice" else ""
+    text = counts(current, f" in {year}{several}")
+    text = text[:1].upper() + text[1:]
+    summary = _summary(question, current)
+    if summary:
+        text += f"; {summary[:1].lower()}{summary[1:]}"
+    if _blank(current):
+        text += f"; {_blank(current)} gave no answer"
+    if previous is not None and previous_year is not None:
+        text += f"; in {previous_year}, " + counts(previous, "")
+    return text + "."
+
+
+def _note(question: dict, current: dict) -> str:
+    """The line under a newer type's chart: "could choose several", or the median and how it is marked."""
+    if question["type"] == "multi_choice":
+        return "Each respondent could choose several answers."
+    summary = _summary(question, current)
+    if not summary:
+        return ""
+    if question["type"] == "scale":
+        row = _median_row(question, current, _rows(question, current, None))
+        mark = "" if row is None else " (in bold)" if float(row).is_integer() else " (dashed line)"
+        summary += mark
+    return summary + "."
+
+
+def _summary(question: dict, current: dict) -> str:
+    """A scale's or a number's median (a number's range too), as the note and the alt text give it."""
+    from .questionnaire import number_text
+
+    if question["type"] not in ("scale", "number") or current.get("median") is None:
+        return ""
+    median = current["median"]
+    shown = number_text(median) if isinstance(median, (int, float)) else median
+    if question["type"] == "scale":
+        end = (question.get("labels") or {}).get(shown)
+        return f"Median: {shown}" + (f" ({end})" if end else "")
+    return f"Median: {shown}; lowest {number_text(current['min'])}, highest {number_text(current['max'])}"
+
+
+def _median_row(question: dict, current: dict, rows: list[tuple]) -> float | None:
+    """Where a scale's median falls among its rows: a row, or halfway between two (4.5)."""
+    if question["type"] != "scale" or current.get("median") is None:
+        return None
+    from .questionnaire import number_text, to_number
+
+    median = current["median"]
+    keys = [key for key, _ in rows]
+    if isinstance(median, str):
+        return float(keys.index(median))
+    points = [to_number(k) for k in keys]
+    for i in range(len(points) - 1):
+        if points[i] <= median <= points[i + 1] or points[i] >= median >= points[i + 1]:
+            if median == points[i]:
+                return float(i)
+            if median == points[i + 1]:
+                return float(i + 1)
+            return i + (median - points[i]) / (points[i + 1] - points[i])
+    return float(keys.index(number_text(median))) if number_text(median) in keys else None
 
 
 def _label(choice: str) -> str:
@@ -201,11 +372,12 @@ def _geometry(question: dict, current: dict, previous: dict | None) -> tuple[int
     """(rows, row height, figure height), heights in inches: all the chart's size depends on.
 
     One row per category (and one for "no answer" when anyone left the question blank); taller
-    rows when the previous round's bars sit beside the current ones.
+    rows when the previous round's bars sit beside the current ones; one line more for a note.
     """
-    n_rows = len(_labels(question, _show_blank(current, previous)))
+    n_rows = len(_row_labels(question, current, previous))
     row_h = 0.30 if previous is None else 0.46
-    return n_rows, row_h, TOP_IN + n_rows * row_h + BOTTOM_IN
+    note_h = NOTE_IN if _note(question, current) else 0.0
+    return n_rows, row_h, TOP_IN + n_rows * row_h + BOTTOM_IN + note_h
 
 
 def chart_size_pt(question: dict, current: dict, previous: dict | None) -> list[float]:
@@ -219,7 +391,14 @@ def chart_size_pt(question: dict, current: dict, previous: dict | None) -> list[
 
 
 def _labels(question: dict, show_blank: bool) -> list[str]:
-    return [_label(c) for c in _categories(question)] + ([_label(NO_ANSWER)] if show_blank else [])
+    """The row labels a closed question may have, known from the questionnaire alone."""
+    return [_choice_label(question, c) for c in _categories(question)] + ([_label(NO_ANSWER)] if show_blank else [])
+
+
+def _row_labels(question: dict, current: dict, previous: dict | None) -> list[str]:
+    """The labels of the chart's rows, top to bottom: its answers or bins, then "No answer" if any."""
+    labels = [label for _, label in _rows(question, current, previous)]
+    return labels + ([_label(NO_ANSWER)] if _show_blank(current, previous) else [])
 
 
 def _text_width_in(texts: list[str]) -> float:
@@ -256,18 +435,18 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     from matplotlib.ticker import MaxNLocator
     from matplotlib.transforms import Bbox, BboxTransform, offset_copy
 
-    cats = _categories(question)
+    rows = _rows(question, current, previous)
     show_blank = _show_blank(current, previous)
-    labels = _labels(question, show_blank)
+    labels = _row_labels(question, current, previous)
 
     def values(qstats):
-        vals = [_count(qstats, c) for c in cats]
+        vals = [_row_count(question, qstats, key) for key, _ in rows]
         if show_blank:
             vals.append(_blank(qstats))
         return vals
 
     def annotations(qstats):
-        notes = [_share(qstats, c) for c in cats]
+        notes = [_row_share(question, qstats, key) for key, _ in rows]
         if show_blank:
             notes.append(str(_blank(qstats)))
         return notes
@@ -278,7 +457,8 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
 
     # Layout in inches, the same margins for every chart so that they line up in the annex.
     n_rows, row_h, height_in = _geometry(question, current, previous)
-    left, right, bottom = label_in + 0.14, 0.12, BOTTOM_IN
+    note = _note(question, current)
+    left, right, bottom = label_in + 0.14, 0.12, BOTTOM_IN + (NOTE_IN if note else 0.0)
     axes_h = n_rows * row_h
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=72)
     area = Bbox.from_bounds(left / WIDTH_IN, bottom / height_in, 1 - (left + right) / WIDTH_IN, axes_h / height_in)
@@ -327,9 +507,35 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     for t in ticks:
         text(t, grid_y[0], f"{t:g}", under, ha="center", va="top", fontsize=FONT_SIZE - 0.5, color=PALETTE["muted"])
     text(0.5, 0, f"Number of {unit}", offset_copy(frame, fig=fig, y=-19, units="points"), ha="center", va="top")
+    if note:
+        text(
+            0.5,
+            0,
+            note,
+            offset_copy(frame, fig=fig, y=-33, units="points"),
+            ha="center",
+            va="top",
+            fontsize=FONT_SIZE - 0.5,
+            color=PALETTE["muted"],
+            style="italic",
+        )
     beside = offset_copy(data, fig=fig, x=-6, units="points")
+    median_row = _median_row(question, current, rows)
     for row, label in enumerate(labels):
-        text(0, row, label, beside, ha="right", va="center_baseline")
+        bold = {"weight": "bold"} if row == median_row else {}  # the median's point
+        text(0, row, label, beside, ha="right", va="center_baseline", **bold)
+    if median_row is not None and not float(median_row).is_integer():  # a median between two points
+        fig.add_artist(
+            Line2D(
+                [0, x_max],
+                [median_row, median_row],
+                transform=data,
+                color=PALETTE["text"],
+                linewidth=0.8,
+                linestyle=(0, (3, 2)),
+                zorder=1.5,
+            )
+        )
 
     # the bars, current round on top of each pair, each with its count (and share)
     bar_h = 0.36 if len(series) == 2 else 0.58
@@ -400,7 +606,7 @@ def _charts(stats: dict, questionnaire: dict, unit: str):
     if year is None:
         raise ValueError("stats has no rounds")
     now = stats["rounds"][year].get("questions", {})
-    for question in closed_questions(questionnaire):
+    for question in charted_questions(questionnaire):
         current = now.get(question["key"])
         if current is None:  # not asked in this round
             continue
@@ -442,8 +648,11 @@ def draw_charts(
     manifest: list[dict[str, Any]] = []
     with matplotlib.rc_context(RC):
         _setup_fonts(Path(fonts_dir))
-        label_in = _text_width_in([label for q in closed_questions(questionnaire) for label in _labels(q, True)])
-        for question, current, year, previous, p_year, entry in _charts(stats, questionnaire, unit):
+        charts = list(_charts(stats, questionnaire, unit))
+        labels = {label for q in closed_questions(questionnaire) for label in _labels(q, True)}
+        labels |= {label for q, current, _, previous, *_ in charts for label in _row_labels(q, current, previous)}
+        label_in = _text_width_in(sorted(labels))
+        for question, current, year, previous, p_year, entry in charts:
             _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{question['key']}.svg", label_in)
             manifest.append(entry)
     return manifest

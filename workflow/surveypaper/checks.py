@@ -311,7 +311,8 @@ def count_findings(lines: list[RenderedLine], state_names: list[str]) -> list[Fi
 
 # --- respondents' text kept escaped --------------------------------------------------------------
 
-_RESPONDENT_TEXT = re.compile(r"comment", re.I)
+# Respondents' words: their comments, and the texts of their answers "other" (`q.others`).
+_RESPONDENT_TEXT = re.compile(r"comment|^others$", re.I)
 
 
 def safe_findings(env, source: str, file: str) -> list[Finding]:

@@ -55,18 +55,24 @@ def state_list(codes, states: dict[str, State]) -> StateList:
 
 
 class QuestionView:
-    """One closed question's results in one round."""
+    """One closed question's results in one round (yes/no, choice, multi-choice, scale)."""
 
     def __init__(self, key: str, data: dict, states: dict[str, State], question=None):
         self.key = key
         self.number = question.number if question else ""
         self.short = question.short if question else ""
+        self.type = question.type if question else ""
         self.counts = dict(data["counts"])
         self.pcts = dict(data["pct"])
         self.states = {c: state_list(s, states) for c, s in data["states"].items()}
         self.answered = data["answered"]
         self.applicable = data["applicable"]
         self.blank = data["blank"]
+        self.others = OtherTexts(
+            sorted((OtherText(states[s], t) for s, t in (data.get("other") or {}).items()), key=lambda o: o.state)
+        )
+        self.median = data.get("median")
+        self._labels = dict(question.labels) if question else {}
 
     yes = property(lambda self: self.counts.get("yes", 0), doc="States answering yes")
     no = property(lambda self: self.counts.get("no", 0), doc="States answering no")
@@ -74,6 +80,46 @@ class QuestionView:
     pct_no = property(lambda self: self.pcts.get("no"), doc="percent no of those who answered")
     states_yes = property(lambda self: self.states.get("yes", StateList()), doc="States answering yes")
     states_no = property(lambda self: self.states.get("no", StateList()), doc="States answering no")
+
+    @property
+    def ranked(self) -> ChoiceList:
+        """Every answer with its count, most chosen first (ties in questionnaire order)."""
+        results = [
+            ChoiceResult(c, self.counts[c], self.pcts.get(c), self.states.get(c, StateList()), self.answered)
+            for c in self.counts
+        ]
+        return ChoiceList(sorted(results, key=lambda r: -r.count))
+
+    @property
+    def top(self):
+        """The most chosen answer (the first of `ranked`); None when nobody answered."""
+        ranked = self.ranked
+        return ranked[0] if ranked and ranked[0].count else None
+
+    @property
+    def top_choices(self) -> ChoiceList:
+        """Every answer sharing the highest count (more than one on a tie)."""
+        ranked = self.ranked
+        return ChoiceList(r for r in ranked if r.count and r.count == ranked[0].count)
+
+    @property
+    def median_words(self) -> str:
+        """A scale's median as a reader says it: "four", "four and a half", or the point's name."""
+        from .filters import number_words
+
+        if self.median is None:
+            return "none"
+        return number_words(self.median) if isinstance(self.median, (int, float)) else str(self.median)
+
+    @property
+    def median_label(self) -> str:
+        """The label of the scale's end the median falls on ("strongly agree"), else empty."""
+        from .questionnaire import number_text
+
+        if self.median is None:
+            return ""
+        point = self.median if isinstance(self.median, str) else number_text(self.median)
+        return self._labels.get(point, "")
 
     def __repr__(self) -> str:
         return f"<question {self.key}: {self.yes} yes of {self.answered}>"
@@ -128,6 +174,87 @@ class RegionsView:
         return f"<regions: {', '.join(f'{g.short} {g.n}' for g in self.groups)}>"
 
 
+class ChoiceResult:
+    """One answer of a closed question: prints as the answer; `.count`, `.pct`, `.states`, `.answered`."""
+
+    def __init__(self, choice: str, count: int, pct, states: StateList, answered: int):
+        self.choice, self.count, self.pct, self.states, self.answered = choice, count, pct, states, answered
+
+    def __str__(self) -> str:
+        return self.choice
+
+    def __repr__(self) -> str:
+        return f"<answer {self.choice}: {self.count} of {self.answered}>"
+
+
+class ChoiceList(list):
+    """Answers of a question; prints as "networking, knowledge and partnerships"."""
+
+    def __str__(self) -> str:
+        from .filters import join_and
+
+        return str(join_and(self))
+
+
+class OtherText:
+    """A State's text for its answer "other" (untrusted: printed escaped): `.state`, `.text`."""
+
+    def __init__(self, state: State, text: str):
+        self.state, self.text = state, text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class OtherTexts(list):
+    """The "other" texts of a question, by State name; prints as the texts in quotes, joined (then escaped)."""
+
+    def __str__(self) -> str:
+        from .filters import joined
+
+        return joined([f"“{o.text}”" for o in self])
+
+    @property
+    def states(self) -> StateList:
+        """The States that answered "other"."""
+        return StateList(o.state for o in self)
+
+
+class NumberView:
+    """One number question's results in one round: `.answered`, `.min`, `.median`, `.max`, `.values`."""
+
+    def __init__(self, key: str, data: dict, states: dict[str, State], question=None):
+        self.key = key
+        self.number = question.number if question else ""
+        self.short = question.short if question else ""
+        self.type = "number"
+        self.answered = data["answered"]
+        self.applicable = data["applicable"]
+        self.blank = data["blank"]
+        self.min, self.median, self.max = data["min"], data["median"], data["max"]
+        self.values = dict(data["values"])
+        self.states = state_list(self.values, states)
+        self.min_states = state_list([s for s, v in self.values.items() if v == self.min], states)
+        self.max_states = state_list([s for s, v in self.values.items() if v == self.max], states)
+
+    @property
+    def median_words(self) -> str:
+        """The median as a reader says it: "seven", "four and a half"."""
+        from .filters import number_words
+
+        return "none" if self.median is None else number_words(self.median)
+
+    def __repr__(self) -> str:
+        return f"<question {self.key}: {self.answered} answers, median {self.median}>"
+
+
+def question_view(key: str, data: dict, states: dict[str, State], question=None):
+    """The view of a question's results that fits its type."""
+    if "values" in data:
+        return NumberView(key, data, states, question)
+    return QuestionView(key, data, states, question)
+
+
 class RoundView:
     """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`, `comments.<ISO3>.<key>`."""
 
@@ -136,7 +263,7 @@ class RoundView:
         self.n = data["n"]
         self.respondents = state_list(data["respondents"], states)
         self.q = Bag(
-            {k: QuestionView(k, v, states, questionnaire.questions.get(k)) for k, v in data["questions"].items()},
+            {k: question_view(k, v, states, questionnaire.questions.get(k)) for k, v in data["questions"].items()},
             f"questions of {name}",
         )
         self.themes = Bag({k: state_list(v, states) for k, v in data["themes"].items()}, f"themes of {name}")

@@ -38,10 +38,26 @@ def md_escape(value) -> Markup:
 
 
 def words(n) -> str:
-    """A whole number in English words: 53 -> 'fifty-three'."""
+    """A whole number in English words: 53 -> 'fifty-three' (4.5 -> 'four and a half')."""
     from num2words import num2words
 
+    if isinstance(n, float) and not n.is_integer():
+        return number_words(n)
     return num2words(int(n), lang="en")
+
+
+def number_words(value) -> str:
+    """Any number in words: 7 -> 'seven', 4.5 -> 'four and a half', 2.25 -> 'two point two five'."""
+    from num2words import num2words
+
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return num2words(value, lang="en")
+    if value > 0 and value * 2 == int(value * 2):
+        whole = int(value)
+        return f"{num2words(whole, lang='en')} and a half" if whole else "a half"
+    return num2words(value, lang="en")
 
 
 def cap(text):
@@ -64,21 +80,30 @@ def pct_words(value) -> str:
 
 
 def k_of_n(question) -> str:
-    """'26 out of 53' for a question view (yes out of those who answered)."""
-    return f"{question.yes} out of {question.answered}"
+    """'26 out of 53' for a question view (yes out of those who answered) or one of its answers (`q.top`)."""
+    k = getattr(question, "count", None)
+    return f"{question.yes if k is None else k} out of {question.answered}"
 
 
 def states(items, oxford: bool = False) -> Markup:
     """Names joined with commas and 'and': 'Colombia, Egypt and the Philippines'."""
+    return join_and(items, oxford)
+
+
+def join_and(items, oxford: bool = False) -> Markup:
+    """Any list joined with commas and 'and' (a question's answers: `q.ranked[:3] | join_and`)."""
     names = [md_escape(getattr(s, "name", s)) for s in items]
-    if not names:
-        return Markup("")
     if len(names) == 1:
         return names[0]
-    if len(names) == 2:
-        return Markup(f"{names[0]} and {names[1]}")
+    return Markup(joined(names, oxford))
+
+
+def joined(names: list[str], oxford: bool = False) -> str:
+    """Texts joined with commas and 'and', as they are (no escaping: the caller's job)."""
+    if len(names) <= 2:
+        return " and ".join(names)
     comma = "," if oxford else ""
-    return Markup(", ".join(names[:-1]) + f"{comma} and {names[-1]}")
+    return ", ".join(names[:-1]) + f"{comma} and {names[-1]}"
 
 
 # Words that take a bare plural noun directly ("most States"); the others need "of".
@@ -130,5 +155,6 @@ FILTERS = {
     "pct_words": pct_words,
     "k_of_n": k_of_n,
     "states": states,
+    "join_and": join_and,
     "quantity": quantity,
 }

@@ -181,6 +181,10 @@ class Question:
             raise AnswerError("a number" + self._range_text())
         return number
 
+    def range_text(self) -> str:
+        """A number question's bounds as words ("from 0 to 50", "of at least 1"); empty without bounds."""
+        return self._range_text().strip()
+
     def _range_text(self) -> str:
         if self.min is not None and self.max is not None:
             return f" from {number_text(self.min)} to {number_text(self.max)}"
@@ -251,13 +255,7 @@ def _question_dict(q: Question) -> dict:
         "asked_if": dict(q.asked_if),
         "note": q.note,
     }
-    # Only the newer types' fields, so that the 2008 questionnaire's structure stays as it was.
-    if q.other:
-        out["other"] = True
-    if q.type == "scale":
-        out["labels"] = dict(q.labels)
-    if q.type == "number":
-        out["min"], out["max"] = q.min, q.max
+    out.update(other=q.other, labels=dict(q.labels), min=q.min, max=q.max, range=q.range_text())
     return out
 
 
