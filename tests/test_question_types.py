@@ -364,3 +364,19 @@ def test_number_bins():
     ]
     assert [b[2] for b in number_bins([0.5, 2.5])][:2] == ["0 to under 1", "1 to under 2"]
     assert number_bins([]) == [(0, 1, "-")]
+
+
+def test_paper_vars_shows_the_new_variables(types_project, types_raw):
+    from surveypaper.commands.vars import all_lines
+
+    lines = "\n".join(all_lines(types_raw.parent))
+    assert "survey.q.added_value.ranked = networking (2), knowledge (1), partnerships (1), other (1)  #" in lines
+    assert "survey.q.added_value.top = networking (2 of 3)  #" in lines
+    assert "survey.q.added_value.others = [1 texts] ARG: Peer <b>review</b> & more  #" in lines
+    assert "survey.q.agreement.median_words = four  #" in lines
+    assert "survey.q.years = 3 answered, 3 to 12.5, median 7  #" in lines
+    assert 'survey.q.years.values["NLD"] = 12.5  #' in lines
+    assert "survey.q.years.max_states = [1 States] the Netherlands  #" in lines
+    assert "survey.q.channel.others = [1 texts] ARG: By fax  #" in lines
+    assert "survey.q.plan.ranked" not in lines  # yes/no questions keep their own attributes
+    assert "filter | join_and  #" in lines

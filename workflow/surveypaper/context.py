@@ -73,6 +73,9 @@ class QuestionView:
         )
         self.median = data.get("median")
         self._labels = dict(question.labels) if question else {}
+        # questionnaire order (stats.json sorts its keys): ties in `ranked` keep it
+        self._order = [c for c in (question.options if question else ()) if c in self.counts]
+        self._order += [c for c in self.counts if c not in self._order]
 
     yes = property(lambda self: self.counts.get("yes", 0), doc="States answering yes")
     no = property(lambda self: self.counts.get("no", 0), doc="States answering no")
@@ -86,7 +89,7 @@ class QuestionView:
         """Every answer with its count, most chosen first (ties in questionnaire order)."""
         results = [
             ChoiceResult(c, self.counts[c], self.pcts.get(c), self.states.get(c, StateList()), self.answered)
-            for c in self.counts
+            for c in self._order
         ]
         return ChoiceList(sorted(results, key=lambda r: -r.count))
 

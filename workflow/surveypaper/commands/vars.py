@@ -28,6 +28,31 @@ QUESTION_ATTRS = [
     ("number", "the question's number in the questionnaire"),
     ("short", "the question's short label"),
 ]
+# Multi-choice and scale questions (and choice questions with `other: true`): their answers ranked.
+RANKED_ATTRS = [
+    ("ranked", "every answer, most chosen first (| join_and; each has .count, .pct, .states)"),
+    ("top", "the most chosen answer (.count, .pct, .states; | k_of_n, | cap)"),
+    ("top_choices", "every answer sharing the highest count (| join_and)"),
+]
+SCALE_ATTRS = [
+    ("median", "the median answer"),
+    ("median_words", "the median in words"),
+    ("median_label", "the label of the scale's end the median falls on, if any"),
+]
+NUMBER_ATTRS = [
+    ("answered", "States that answered"),
+    ("applicable", "States the question was put to"),
+    ("blank", "States it was put to that left it blank"),
+    ("min", "the lowest answer"),
+    ("median", "the median answer"),
+    ("median_words", "the median in words"),
+    ("max", "the highest answer"),
+    ("states", "the States that answered (| states, | length)"),
+    ("min_states", "the States that gave the lowest answer"),
+    ("max_states", "the States that gave the highest answer"),
+    ("number", "the question's number in the questionnaire"),
+    ("short", "the question's short label"),
+]
 
 
 def add_arguments(parser) -> None:
@@ -38,9 +63,15 @@ def add_arguments(parser) -> None:
 
 def show(value) -> str:
     """A value as one short line: numbers as they are, lists of States with their count."""
-    from surveypaper.context import StateList
+    from surveypaper.context import ChoiceList, ChoiceResult, OtherTexts, StateList
 
-    if isinstance(value, StateList):
+    if isinstance(value, ChoiceList):
+        text = ", ".join(f"{r} ({r.count})" for r in value) if value else "[0 answers]"
+    elif isinstance(value, ChoiceResult):
+        text = f"{value} ({value.count} of {value.answered})"
+    elif isinstance(value, OtherTexts):
+        text = f"[{len(value)} texts] " + "; ".join(f"{o.state.code}: {o.text}" for o in value)
+    elif isinstance(value, StateList):
         text = f"[{len(value)} States] " + ", ".join(s.name for s in value) if value else "[0 States]"
     elif isinstance(value, (list, tuple)):
         text = f"[{len(value)} items]"
@@ -67,9 +98,12 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
         q = rnd.q[key]
         question = questionnaire.questions.get(key)
         label = f"Q{q.number} {q.short}".strip() if question else key
-        choice = question is not None and question.type == "choice"
+        if question is not None and question.type == "number":
+            out += _number_lines(f"{prefix}.q.{key}", q, label)
+            continue
+        choice = question is not None and question.type in ("choice", "multi_choice", "scale")
         summary = (
-            ", ".join(f"{q.counts.get(c, 0)} {c}" for c in question.choices) if choice else f"{q.yes} yes, {q.no} no"
+            ", ".join(f"{q.counts.get(c, 0)} {c}" for c in question.options) if choice else f"{q.yes} yes, {q.no} no"
         )
         out.append(
             _line(f"{prefix}.q.{key}", f"{summary} of {q.answered}", f"{label} (a question: use its attributes)")
@@ -78,8 +112,17 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
             if choice and attr in ("yes", "no", "pct", "pct_no", "states_yes", "states_no"):
                 continue
             out.append(_line(f"{prefix}.q.{key}.{attr}", getattr(q, attr), f"{doc} -- {label}"))
+        if choice and (question.type != "choice" or question.other):
+            for attr, doc in RANKED_ATTRS:
+                out.append(_line(f"{prefix}.q.{key}.{attr}", getattr(q, attr), f"{doc} -- {label}"))
+        if question is not None and question.other:
+            doc = 'the texts of the answers "other", by State name (escaped; each has .state, .text)'
+            out.append(_line(f"{prefix}.q.{key}.others", q.others, f"{doc} -- {label}"))
+        if question is not None and question.type == "scale":
+            for attr, doc in SCALE_ATTRS:
+                out.append(_line(f"{prefix}.q.{key}.{attr}", getattr(q, attr), f"{doc} -- {label}"))
         if choice:
-            for choice in question.choices:
+            for choice in question.options:
                 out.append(
                     _line(
                         f'{prefix}.q.{key}.counts["{choice}"]',
@@ -106,6 +149,15 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
     derived = {d.key: d.short for d in questionnaire.derived}
     for key in rnd.sets:
         out.append(_line(f"{prefix}.sets.{key}", rnd.sets[key], f"derived set: {derived.get(key, key)}"))
+    return out
+
+
+def _number_lines(name: str, q, label: str) -> list[str]:
+    """A number question: its summary, then each attribute."""
+    summary = f"{q.answered} answered, {q.min} to {q.max}, median {q.median}" if q.answered else "no answers"
+    out = [_line(name, summary, f"{label} (a number question: use its attributes)")]
+    out += [_line(f"{name}.{attr}", getattr(q, attr), f"{doc} -- {label}") for attr, doc in NUMBER_ATTRS]
+    out += [_line(f'{name}.values["{code}"]', v, f"the answer of {code} -- {label}") for code, v in q.values.items()]
     return out
 
 
