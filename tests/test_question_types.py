@@ -380,3 +380,39 @@ def test_paper_vars_shows_the_new_variables(types_project, types_raw):
     assert "survey.q.channel.others = [1 texts] ARG: By fax  #" in lines
     assert "survey.q.plan.ranked" not in lines  # yes/no questions keep their own attributes
     assert "filter | join_and  #" in lines
+
+
+def test_a_workbook_row_reads_like_a_yaml_file(types_raw):
+    from openpyxl import Workbook
+
+    (types_raw / "responses/2008/more.csv").unlink()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "responses"
+    ws.append(["state", "added_value", "agreement", "years", "channel"])
+    ws.append(["NOR", "partnerships;networking", 2, 7.0, "email"])  # numbers typed into cells
+    ws.append(["PHL", "[]", None, 2.5, None])
+    wb.save(types_raw / "responses/2008/more.xlsx")
+    by_state = {r["state"]: r["answers"] for r in ingest(types_raw)["rounds"]["2008"]}
+    assert by_state["NOR"] == {
+        "added_value": ["networking", "partnerships"],
+        "agreement": "2",
+        "years": 7,
+        "channel": "email",
+    }
+    assert by_state["PHL"] == {"added_value": [], "years": 2.5}
+
+
+def test_a_follow_up_may_depend_on_one_choice_of_several(types_raw):
+    text = (types_raw / "questionnaire.yaml").read_text(encoding="utf-8")
+    follow_up = (
+        '      - {key: partners, number: "2b", type: yes_no, asked_if: {added_value: partnerships}, text: Which?}\n'
+    )
+    (types_raw / "questionnaire.yaml").write_text(
+        text.replace("      - key: agreement", follow_up + "      - key: agreement")
+    )
+    write(types_raw / "responses/2008/NLD.yaml", "state: NLD\nanswers: {added_value: [networking], partners: yes}\n")
+    probs = problems_of(types_raw)
+    assert [(p.where, p.expected) for p in probs] == [
+        ("answers.partners", "no answer: asked only where added_value is partnerships")
+    ]
