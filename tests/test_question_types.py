@@ -4,7 +4,7 @@ import pytest
 from conftest import TINY_STATES, TINY_THEMES, write
 from surveypaper import questionnaire as qmod
 from surveypaper.errors import ValidationFailed
-from surveypaper.pipeline import ingest
+from surveypaper.project import ingest
 from surveypaper.questionnaire import AnswerError, QuestionnaireError
 from surveypaper.stats import compute, scale_median
 
@@ -276,7 +276,7 @@ def types_project(types_raw, tmp_path):
     import shutil
 
     from conftest import ROOT
-    from surveypaper import pipeline
+    from surveypaper import project
     from surveypaper.charts import draw_charts
 
     templates = tmp_path / "templates"
@@ -287,11 +287,11 @@ def types_project(types_raw, tmp_path):
         SENTENCES
         + '{% include "annexes/annex_1_questionnaire.md.j2" %}\n\n{% include "annexes/annex_3_charts.md.j2" %}\n',
     )
-    stats = pipeline.stats(ingest(types_raw), types_raw / "questionnaire.yaml", types_raw / "themes.yaml")
+    stats = project.stats_from_responses(ingest(types_raw), types_raw / "questionnaire.yaml", types_raw / "themes.yaml")
     charts_dir = tmp_path / "charts"
     drawn = draw_charts(stats, _parse().as_dict(), charts_dir)
-    manifest = pipeline.chart_manifest(stats, types_raw / "questionnaire.yaml")
-    markdown = pipeline.render_markdown(stats, types_raw, templates, manifest)
+    manifest = project.chart_manifest(stats, types_raw / "questionnaire.yaml")
+    markdown = project.markdown_from_stats(stats, types_raw, templates, manifest)
     return {"stats": stats, "charts": charts_dir, "drawn": drawn, "manifest": manifest, "markdown": markdown}
 
 
