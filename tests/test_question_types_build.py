@@ -141,6 +141,10 @@ def test_annex_iii_has_their_charts(extended):
     for key in ("added_value", "forum_useful", "focal_point_years"):
         assert (out / f"charts/{key}.svg").is_file()
         assert manifest[key]["alt"]
+    assert "Median: 4.5 (dashed line)." in (out / "charts/forum_useful.svg").read_text(encoding="utf-8")
+    assert "Each respondent could choose several answers." in (out / "charts/added_value.svg").read_text(
+        encoding="utf-8"
+    )
     md = (out / "working_paper.md").read_text(encoding="utf-8")
     annex = md[md.index("ANNEX III") :]
     assert "### Figure 17: Added value of the Forum" in annex

@@ -308,21 +308,19 @@ def _median_row(question: dict, current: dict, rows: list[tuple]) -> float | Non
     """Where a scale's median falls among its rows: a row, or halfway between two (4.5)."""
     if question["type"] != "scale" or current.get("median") is None:
         return None
-    from .questionnaire import number_text, to_number
+    from .questionnaire import to_number
 
     median = current["median"]
     keys = [key for key, _ in rows]
-    if isinstance(median, str):
+    if isinstance(median, str):  # a named point
         return float(keys.index(median))
     points = [to_number(k) for k in keys]
-    for i in range(len(points) - 1):
-        if points[i] <= median <= points[i + 1] or points[i] >= median >= points[i + 1]:
-            if median == points[i]:
-                return float(i)
-            if median == points[i + 1]:
-                return float(i + 1)
+    if median in points:
+        return float(points.index(median))
+    for i in range(len(points) - 1):  # between two points: 4.5 is halfway from 4 to 5
+        if min(points[i], points[i + 1]) < median < max(points[i], points[i + 1]):
             return i + (median - points[i]) / (points[i + 1] - points[i])
-    return float(keys.index(number_text(median))) if number_text(median) in keys else None
+    return None
 
 
 def _label(choice: str) -> str:
