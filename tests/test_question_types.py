@@ -121,6 +121,7 @@ def test_multi_choice_reads_yaml_lists_and_table_cells_alike(q):
         ("years", "-1", "a number from 0 to 50"),
         ("years", "nan", "a number"),
         ("years", "1,5", "a number"),
+        ("years", ["1", "2"], "a number from 0 to 50, not a list"),
     ],
 )
 def test_bad_single_answers(q, key, value, expected):
@@ -153,6 +154,7 @@ def test_scale_and_choice_with_other(q):
         ("{key: x, type: number, min: 5, max: 1, text: X}", "min is more than max"),
         ("{key: x, type: number, min: low, text: X}", "not a number"),
         ("{key: x, type: choice, choices: [a], min: 1, text: X}", "min is for number questions"),
+        ("{key: x, type: choice, choices: ['a;b', c], text: X}", "separates choices in tables"),
         ("{key: x, type: rating, text: X}", "is not one of yes_no, choice, multi_choice, scale, number, text"),
     ],
 )

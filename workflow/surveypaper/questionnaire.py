@@ -130,6 +130,10 @@ class Question:
             return self._parse_list(value)
         if isinstance(value, (list, tuple, dict)):
             what = "a list" if isinstance(value, (list, tuple)) else "a mapping"
+            if self.type in ("text", "number"):
+                raise AnswerError(
+                    ("text" if self.type == "text" else "a number" + self._range_text()) + f", not {what}"
+                )
             raise AnswerError(f"one answer, not {what}: " + self._one_of())
         text = str(value)
         if text in EMPTY:
@@ -311,6 +315,10 @@ def _question(raw: dict, key: str, section: str, source: str) -> Question:
         raise QuestionnaireError(f"{source}: {key}: a {qtype} question needs choices")
     if len(set(c.casefold() for c in choices)) != len(choices):
         raise QuestionnaireError(f"{source}: {key}: a choice appears twice")
+    if any(LIST_SEPARATOR in c for c in choices):
+        raise QuestionnaireError(
+            f"{source}: {key}: a choice contains {LIST_SEPARATOR!r}, which separates choices in tables"
+        )
     other = raw.get("other", False)
     if other not in (True, False):
         raise QuestionnaireError(f"{source}: {key}: other is {other!r}, not true or false")
