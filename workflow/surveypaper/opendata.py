@@ -22,7 +22,7 @@ import json
 import re
 from pathlib import Path
 
-from .questionnaire import Questionnaire
+from .questionnaire import NONE_CHOSEN, Questionnaire
 from .rounds import round_order
 from .table import all_answer_rows
 
@@ -92,7 +92,7 @@ def question_rows(questionnaire: Questionnaire) -> list[dict]:
             "type": q.type,
             "short": q.short,
             "text": q.text,
-            "choices": "; ".join(q.choices) if q.type in CHOICE_TYPES else "",
+            "choices": "; ".join(q.options) if q.type in CHOICE_TYPES else "",
             "asked_if": "; ".join(f"{k} is {v}" for k, v in q.asked_if.items()),
         }
         for q in questionnaire.questions.values()
@@ -101,11 +101,12 @@ def question_rows(questionnaire: Questionnaire) -> list[dict]:
 
 def _answers_enum(questionnaire: Questionnaire) -> list[str] | None:
     """Every allowed answer, if every answer is one of a question's choices (no number questions)."""
-    if any(q.closed and q.type not in CHOICE_TYPES for q in questionnaire.questions.values()):
+    questions = questionnaire.questions.values()
+    if any(q.type == "number" or (q.closed and q.type not in CHOICE_TYPES) for q in questions):
         return None
-    allowed = {c for q in questionnaire.questions.values() if q.type in CHOICE_TYPES for c in q.choices}
-    if any(getattr(q, "other", False) for q in questionnaire.questions.values()):
-        allowed.add("other")
+    allowed = {c for q in questions if q.type in CHOICE_TYPES for c in q.options}
+    if any(q.type == "multi_choice" for q in questions):
+        allowed.add(NONE_CHOSEN)  # a multi-choice answer of none of these
     return sorted(allowed)
 
 

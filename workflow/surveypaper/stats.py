@@ -10,9 +10,11 @@ group, crosstab), whatever the number of questions: the step is on the build's c
 
 from __future__ import annotations
 
+import statistics
+
 import pandas as pd
 
-from .questionnaire import Questionnaire
+from .questionnaire import OTHER, Questionnaire, to_number
 from .rounds import current_and_previous, round_order
 from .table import answers_table, respondents_table, themes_table
 
@@ -51,20 +53,20 @@ def holds_any(wide: pd.DataFrame, conditions) -> pd.Series:
 
 
 def applicable(questionnaire: Questionnaire, respondents: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
-    """(round, state, question) for every closed question put to each respondent: asked in that round,
-    and its follow-up condition (``asked_if``) met."""
+    """(round, state, question) for every question with figures put to each respondent: asked in that
+    round, and its follow-up condition (``asked_if``) met."""
     asked = pd.DataFrame(
         [
             (name, q.key)
             for name in respondents["round"].unique()
-            for q in questionnaire.closed
+            for q in with_stats(questionnaire)
             if q.asked_in_round(name)
         ],
         columns=KEYS,
         dtype=object,
     )
     rows = respondents.merge(asked, on="round")
-    conditional = [q for q in questionnaire.closed if q.asked_if]
+    conditional = [q for q in with_stats(questionnaire) if q.asked_if]
     if conditional:  # one column per follow-up question: whether its condition holds for that State
         met = pd.DataFrame({q.key: holds(wide, q.asked_if) for q in conditional}).add_prefix("put:")
         rows = rows.join(met, on=["round", "state"])
@@ -72,7 +74,7 @@ def applicable(questionnaire: Questionnaire, respondents: pd.DataFrame, wide: pd
         for q in conditional:
             keep &= ~rows["question"].eq(q.key) | rows[f"put:{q.key}"]
         rows = rows.loc[keep.to_numpy(), ["round", "state", "question"]]
-    return rows.reset_index(drop=True)
+    return rows[["round", "state", "question"]].reset_index(drop=True)  # without region columns
 
 
 def _groups(frame: pd.DataFrame, by: str | list[str], column: str = "state") -> dict:
@@ -83,23 +85,92 @@ def _groups(frame: pd.DataFrame, by: str | list[str], column: str = "state") -> 
     return {key: values[idx].tolist() for key, idx in frame.groupby(by, sort=False).indices.items()}
 
 
-def question_stats(question, n_applicable: int, states: dict[str, list], blank: list[str]) -> dict:
+def with_stats(questionnaire: Questionnaire) -> list:
+    """The questions with figures in stats.json (every type but free text), in questionnaire order."""
+    return [q for q in questionnaire.questions.values() if q.has_stats]
+
+
+def question_stats(question, n_applicable: int, states: dict[str, list], blank: list[str], comments=None) -> dict:
     """One question in one round: the stats.json entry from the States behind each answer.
 
-    ``states``: answer -> the States (sorted) that gave it; ``blank``: the States it was put to that
-    left it blank; ``n_applicable``: how many it was put to.
+    ``states``: answer (as the tidy table writes it) -> the States (sorted) that gave it; ``blank``:
+    the States it was put to that left it blank; ``n_applicable``: how many it was put to;
+    ``comments``: State -> its comment on the question (the texts of the answers ``other``). The
+    type's own figures come from :data:`TYPE_STATS`.
     """
-    states = {c: states.get(c, []) for c in question.choices}
-    counts = {c: len(s) for c, s in states.items()}
+    out = {"applicable": n_applicable, "blank": len(blank), **TYPE_STATS[question.type](question, states)}
+    if "states" in out:
+        out["states"]["blank"] = blank
+    if question.other:
+        out["other"] = {s: (comments or {}).get(s, "") for s in out["states"][OTHER]}
+    return out
+
+
+def closed_stats(question, states: dict[str, list]) -> dict:
+    """Counts, percentages of the States that answered, and the States behind each answer.
+
+    A multi-choice answer counts once for each choice in it, so percentages may add up past 100;
+    "none of these" (``[]`` in the table) is an answer that counts in the denominator only.
+    """
     answered = len({s for found in states.values() for s in found})
+    states = {c: states.get(c, []) for c in question.options}
+    counts = {c: len(s) for c, s in states.items()}
     return {
-        "applicable": n_applicable,
         "answered": answered,
-        "blank": len(blank),
         "counts": counts,
         "pct": {c: pct_half_up(k, answered) for c, k in counts.items()},
-        "states": {**states, "blank": blank},
+        "states": states,
     }
+
+
+def scale_stats(question, states: dict[str, list]) -> dict:
+    """A scale's counts per point (as :func:`closed_stats`) and the median answer."""
+    answers = [point for point in question.choices for _ in states.get(point, [])]
+    return {**closed_stats(question, states), "median": scale_median(question.choices, answers)}
+
+
+def scale_median(points: tuple[str, ...], answers: list[str]):
+    """The median of answers on an ordered scale; None without answers.
+
+    Points that are all numbers give a number (the mean of the two middle answers when their
+    count is even: 4.5); named points give the lower of the two middle points (a point of the scale).
+    """
+    if not answers:
+        return None
+    values = [to_number(p) for p in points]
+    if all(v is not None for v in values):
+        by_point = dict(zip(points, values, strict=True))
+        return _number(statistics.median(by_point[a] for a in answers))
+    return points[statistics.median_low(points.index(a) for a in answers)]
+
+
+def number_stats(question, states: dict[str, list]) -> dict:
+    """How many answered, the lowest, median and highest answer, and every answer by State."""
+    by_state = {s: to_number(answer) for answer, found in states.items() for s in found}
+    values = list(by_state.values())
+    return {
+        "answered": len(values),
+        "min": min(values) if values else None,
+        "median": _number(statistics.median(values)) if values else None,
+        "max": max(values) if values else None,
+        "values": dict(sorted(by_state.items())),
+    }
+
+
+def _number(value):
+    """Integral values as int (the median of 3 and 5 is 4, not 4.0)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+#: The statistics of each question type (free text has none): each a pure function of the question
+#: and the States behind each of its answers.
+TYPE_STATS = {
+    "yes_no": closed_stats,
+    "choice": closed_stats,
+    "multi_choice": closed_stats,
+    "scale": scale_stats,
+    "number": number_stats,
+}
 
 
 def compute(questionnaire: Questionnaire, themes: dict, responses: dict, regions=None) -> dict:
@@ -162,10 +233,13 @@ def compute_tables(
     def round_stats(name: str) -> dict:
         respondents_in = wide.xs(name, level="round").index.tolist()
         questions = {}
-        for q in questionnaire.closed:
+        for q in with_stats(questionnaire):
             if q.asked_in_round(name):
-                states = {c: by_answer.get((name, q.key, c), []) for c in q.choices}
-                questions[q.key] = question_stats(q, n_put.get((name, q.key), 0), states, blank.get((name, q.key), []))
+                states = {a: found for (r, key, a), found in by_answer.items() if r == name and key == q.key}
+                said = {s: c.get(q.key, "") for (r, s), c in comments.items() if r == name} if q.other else None
+                questions[q.key] = question_stats(
+                    q, n_put.get((name, q.key), 0), states, blank.get((name, q.key), []), said
+                )
         return {
             "n": len(respondents_in),
             "respondents": respondents_in,
@@ -241,7 +315,7 @@ def add_regions(
             "sub_regions": {sub: by_sub[(round_name, sub)] for sub in subs},
             "by_region": {
                 q.key: {
-                    region: {c: tables[q.key][region].get(c, 0) for c in q.choices}
+                    region: {c: tables[q.key][region].get(c, 0) for c in q.options}
                     for region in sorted(tables.get(q.key, {}))
                 }
                 for q in questionnaire.closed

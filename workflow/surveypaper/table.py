@@ -9,7 +9,8 @@ Columns of :func:`answers_table`, in this order (:data:`COLUMNS`):
 - ``state``: the State's ISO 3166-1 alpha-3 code;
 - ``question``: the question key of ``raw/questionnaire.yaml``;
 - ``answer``: the answer as the questionnaire spells it; for a multi-choice answer, one row per
-  choice; empty for a text question or a comment given without an answer;
+  choice, and one row ``[]`` for an answer of none of these; a number question's number as
+  written (``12``, ``2.5``); empty for a text question or a comment given without an answer;
 - ``comment``: the respondent's own words on that question (a text question's answer is its
   comment), empty if none.
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .questionnaire import Questionnaire
+from .questionnaire import NONE_CHOSEN, Questionnaire
 from .rounds import round_order
 
 if TYPE_CHECKING:  # pandas is imported by the functions that return DataFrames: answer_rows needs none
@@ -32,11 +33,11 @@ COLUMNS = ("round", "state", "question", "answer", "comment")
 
 
 def _choices(value) -> list[str]:
-    """An answer as a list of chosen choices (a multi-choice answer is a list already)."""
+    """An answer as a list of chosen choices (a multi-choice answer is a list already; ``[]`` if empty)."""
     if value is None or value == "":
         return []
     if isinstance(value, list | tuple):
-        return [str(v) for v in value]
+        return [str(v) for v in value] or [NONE_CHOSEN]
     return [str(value)]
 
 
