@@ -140,6 +140,8 @@ def test_vars_covers_questions_themes_sets_changes_and_filters(capsys, context):
     assert "survey.themes.voluntary_return_funds = [" in out
     assert "survey.sets.budget_line_or_intended = [" in out
     assert "changes.migration_in_development.no_to_yes = [" in out
+    assert f"survey.regions.all_represented = {context['survey'].regions.all_represented}  # " in out
+    assert f'survey.regions["Europe"].n = {context["survey"].regions["Europe"].n}  # ' in out
     assert 'quantity word "a vast majority" = 85-99%' in out
     assert "filter | words  # A whole number in English words" in out
     assert "filter | length  # (Jinja)" in out

@@ -146,7 +146,8 @@ class RegionGroup:
 
 
 class RegionsView:
-    """A round's respondents by region: iterates over every region of the world (`RegionGroup`s, by name).
+    """A round's respondents by region: iterates over every region of the world (`RegionGroup`s, by name);
+    `regions["Americas"]` is one of them.
 
     `.represented` / `.missing`: the regions with / without a respondent; `.all_represented`: whether
     every region has one; `.counts[name]`: respondents per region; `.sub_regions[name]`: a StateList
@@ -172,6 +173,13 @@ class RegionsView:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def __getitem__(self, short: str) -> RegionGroup:
+        """One region's group by its name without article: `survey.regions["Americas"].states`."""
+        for group in self.groups:
+            if group.short == short:
+                return group
+        raise KeyError(short)
 
     def __repr__(self) -> str:
         return f"<regions: {', '.join(f'{g.short} {g.n}' for g in self.groups)}>"

@@ -149,6 +149,17 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
     derived = {d.key: d.short for d in questionnaire.derived}
     for key in rnd.sets:
         out.append(_line(f"{prefix}.sets.{key}", rnd.sets[key], f"derived set: {derived.get(key, key)}"))
+    regions = rnd.regions
+    out.append(
+        _line(f"{prefix}.regions.all_represented", regions.all_represented, "every UN M49 region has a respondent")
+    )
+    out.append(
+        _line(f"{prefix}.regions.represented", [g.name for g in regions.represented], "regions with respondents")
+    )
+    out.append(_line(f"{prefix}.regions.missing", [g.name for g in regions.missing], "regions without a respondent"))
+    for group in regions:
+        out.append(_line(f'{prefix}.regions["{group.short}"].n', group.n, f"States of {group.name}"))
+        out.append(_line(f'{prefix}.regions["{group.short}"].states', group.states, f"the States of {group.name}"))
     return out
 
 
