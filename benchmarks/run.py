@@ -184,11 +184,15 @@ def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> Path:
     reset_build(repo)
     sh(SNAKEMAKE, repo)
     sh(floor_cmd(repo, floor_pdf), repo)
+    outcomes: dict[str, int] = {}
     for _ in range(runs):
         reset_build(repo)
         t.add("cold build", sh(SNAKEMAKE, repo))
+        outcome = layout_outcome(repo)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
         t.add("bare WeasyPrint render (floor)", sh(floor_cmd(repo, floor_pdf), repo))
     notes["pages"] = _pages(repo / "output/working_paper.pdf")
+    notes["layout ahead"] = outcomes
 
     version = [PY, "-m", "snakemake", "--version"]
     sh(SNAKEMAKE, repo)
@@ -224,6 +228,37 @@ def bench_workflow(base: Path, runs: int, t: Timings, notes: dict) -> Path:
     log = repo / "output/.build/logs/render_pdf.log"
     notes["layout"] = log.read_text(encoding="utf-8").strip() if log.exists() else "(no render_pdf log)"
     return repo
+
+
+def layout_outcome(repo: Path) -> str:
+    """How the last build's PDF was laid out: "used" (made ahead, while the charts were drawn), or
+    why not: made when called, not used (a chart of another size...), failed (the error)."""
+    log = repo / "output/.build/logs/render_pdf.log"
+    text = log.read_text(encoding="utf-8").strip() if log.exists() else ""
+    if text.endswith(": used"):
+        return "used"
+    if "failed" in text:
+        return "failed"
+    if "not used" in text:
+        return "not used"
+    return "made when called" if text else "no log"
+
+
+def bench_avoided(runs: int) -> dict[str, float]:
+    """What the code's comments used to quote: each import a step pays, in a fresh interpreter
+    (the interpreter's own start-up subtracted), median of ``runs``."""
+    bare = statistics.median(sh([PY, "-c", "pass"], ROOT) for _ in range(runs))
+    imports = {
+        "WeasyPrint (the PDF's process imports it ahead: surveypaper.steps)": "import weasyprint",
+        "matplotlib's figure and SVG backend (the charts' process, likewise)": (
+            "import matplotlib.figure, matplotlib.backends.backend_svg, matplotlib.backends.backend_agg"
+        ),
+        "pandas (what Snakemake 9 imports to hash a rule's params: the rules take none)": "import pandas",
+    }
+    return {
+        what: statistics.median(sh([PY, "-c", code], ROOT) for _ in range(runs)) - bare
+        for what, code in imports.items()
+    }
 
 
 def _pages(pdf: Path) -> int | None:
@@ -579,6 +614,7 @@ def report(
     runs: int,
     load: tuple[tuple, tuple],
     started: str,
+    avoided: dict[str, float] | None = None,
 ) -> str:
     m = machine()
     floor, version = t.median("bare WeasyPrint render (floor)"), t.median("snakemake --version")
@@ -650,6 +686,13 @@ def report(
     ]
     lines += [f"| {at:.2f} | {what} |" for at, what in notes["timeline"]]
     lines += ["", *breakdown(notes["timeline"], floor, version, notes["layout"]), ""]
+    counted = ", ".join(f"{what}: {n}" for what, n in sorted(notes["layout ahead"].items()))
+    lines += [
+        f"The PDF's layout made ahead, in the {sum(notes['layout ahead'].values())} timed cold builds "
+        f'(from `output/.build/logs/render_pdf.log`): {counted}. A count other than "used" means the fast '
+        "path did not hold: the cold builds above then include a second layout.",
+        "",
+    ]
     none = next(r["render"] for r in charts if r["draw"] is None)
     lines += [
         "## The charts",
@@ -686,6 +729,22 @@ def report(
             f"{r['charts']:.3f} | {per:.2f} |"
         )
     lines += ["", *scale_notes(scale, big), ""]
+    if avoided:
+        lines += [
+            "## What the code avoids",
+            "",
+            "Costs the code is arranged around (they were quoted in its comments; measured here instead), each "
+            "import in a fresh interpreter, the interpreter's own start-up subtracted, medians:",
+            "",
+            *(f"- {what}: {seconds:.2f} s" for what, seconds in avoided.items()),
+            "- Measured once, when the code was written, not by this script: a rule run as its own Snakemake "
+            "process (no `force-use-threads`) costs about 1.5 s of start-up per job; the interpreter's last "
+            "garbage collection after a build took about 0.25 s (0.03 s with `gc.freeze()`, "
+            "`workflow/rules/common.smk`); a step process collecting matplotlib's or WeasyPrint's objects at "
+            "exit 0.1-0.2 s (`os._exit`, `surveypaper.warm`); Snakemake's scheduler timer up to 1 s after the "
+            "last job (`surveypaper.compat_snakemake`).",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -815,7 +874,8 @@ def main() -> None:
         preview = bench_preview(args.preview_edits) if args.preview_edits else None
         scale = bench_scale(base, args.scale_runs)
         big = paper_at_193(base, args.scale_runs)
-    text = report(t, notes, preview, charts, scale, big, args.runs, (load_start, os.getloadavg()), started)
+        avoided = bench_avoided(args.scale_runs)
+    text = report(t, notes, preview, charts, scale, big, args.runs, (load_start, os.getloadavg()), started, avoided)
     args.out.write_text(text, encoding="utf-8")
     print(text)
 

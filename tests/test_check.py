@@ -11,11 +11,11 @@ from conftest import copy_repo, run_snakemake
 from surveypaper.checks import (
     RenderedLine,
     count_findings,
-    parse_number,
     quantity_findings,
 )
 from surveypaper.cli import main
 from surveypaper.filters import QUANTITY_WORDS
+from surveypaper.numerals import parse_number
 from surveypaper.project import project_context, project_paths
 
 ROOT = Path(__file__).resolve().parents[1]

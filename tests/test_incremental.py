@@ -171,6 +171,25 @@ def snakemake_importtime(repo: Path) -> subprocess.CompletedProcess:
     return result
 
 
+def test_a_dry_run_lint_or_unlock_changes_nothing(repo):
+    """Snakemake parses the Snakefile for them too: the stamp stays, no lock is claimed, yet the dry
+    run still says that a deliverable deleted by hand will be published again."""
+    owner = repo / ".snakemake/surveypaper-build.pid"
+    stamp = repo / "output/.build/published.stamp"
+    deliverable = repo / "output/working_paper.md"
+    saved = deliverable.read_bytes()
+    owner.unlink(missing_ok=True)
+    deliverable.unlink()
+    try:
+        assert "publish_outputs" in planned(repo)
+        for option in ("--lint", "--unlock"):
+            run_snakemake(repo, option)
+        assert stamp.exists() and not owner.exists()
+    finally:
+        deliverable.write_bytes(saved)
+    assert planned(repo) == set()
+
+
 def test_the_snakefile_imports_nothing_heavy(repo):
     modules = imported(snakemake_importtime(repo))  # a no-op: parsing, the DAG, nothing to run
     assert "surveypaper.locks" in modules  # the stale-lock recovery, stdlib only

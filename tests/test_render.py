@@ -135,7 +135,7 @@ def test_heading_ids_are_stable_slugs_and_unique(body):
         (2, "introduction"),
         (2, "1-method"),
         (3, "1-1-details"),
-        (2, "1-method-2"),
+        (2, "1-method-1"),  # a repeat, numbered as mdit_py_plugins.anchors numbers them
     ]
     assert '<h3 id="1-1-details">1.1 Details</h3>' in body.screen
     assert markdown_html.slugify("ANNEX II: Réponses") == "annex-ii-reponses"
@@ -452,3 +452,17 @@ def test_problems_found_while_laying_out_ahead_still_fail_the_pdf(linked_charts,
     with pytest.raises(RenderError, match="alt"):
         write_pdf(page, tmp_path / "p.pdf", TEMPLATES_DIR, allowed_dirs=[charts], layout=layout)
     assert not (tmp_path / "p.pdf").exists()
+
+
+def test_a_failed_layout_made_ahead_is_logged(linked_charts, tmp_path):
+    """The PDF's process tells the step that its layout made ahead failed: the step lays the paper
+    out itself and its log says why (surveypaper.warm passes prepare_failed)."""
+    from surveypaper.pipeline import render_pdf
+
+    page, charts, sizes = linked_charts
+    draw(charts, sizes)
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    log = tmp_path / "render_pdf.log"
+    render_pdf(tmp_path / "p.html", tmp_path / "p.pdf", TEMPLATES_DIR, [charts], log, prepare_failed="OSError: boom")
+    assert (tmp_path / "p.pdf").is_file()
+    assert log.read_text(encoding="utf-8") == "layout: made when called: the layout made ahead failed (OSError: boom)\n"

@@ -33,5 +33,6 @@ def fail_to_get_ready(text: str) -> str:
     raise ValueError("cannot prepare")
 
 
-def write_prepared(path: str, text: str, *, prepared=None) -> None:
-    Path(path).write_text(f"{text}, {prepared}", encoding="utf-8")
+def write_prepared(path: str, text: str, *, prepared=None, prepare_failed=None) -> None:
+    failed = "" if prepare_failed is None else f" ({prepare_failed})"
+    Path(path).write_text(f"{text}, {prepared}{failed}", encoding="utf-8")

@@ -15,6 +15,8 @@ rule check_templates:
             "project",
             "checks",
             "lint",
+            "numerals",
+            "compat_jinja",
             "templating",
             "template_errors",
             "filters",

@@ -1,6 +1,6 @@
 # Inputs computed at parse time: cheap globbing only, nothing heavy is imported here.
 # The rules take no `params:`: when a job with params finishes, Snakemake 9 imports pandas to hash
-# them (about 0.4 s in the build's own process). The run: blocks read the paths below instead.
+# them (benchmarks/RESULTS.md, "What the code avoids"). The run: blocks read the paths below instead.
 from pathlib import Path
 
 RAW = Path(config["raw"])
@@ -24,15 +24,26 @@ DELIVERABLES = [
 ]
 PUBLISHED = f"{BUILD}/published.stamp"
 
+# Snakemake parses this file for a dry run, --lint, --unlock and the like too: what follows
+# changes files or starts processes, so it is done only for a build (surveypaper.compat_snakemake).
+import surveypaper.compat_snakemake
+
+BUILDING = surveypaper.compat_snakemake.build_will_run()
+
 # A build killed mid-way (power loss, SIGKILL) leaves Snakemake's lock behind: clear it when its
 # owner is gone, so the next run recovers without --unlock. A live build keeps its lock.
-import surveypaper.locks
+if BUILDING:
+    import surveypaper.locks
 
-surveypaper.locks.claim(Path(workflow.basedir))
+    surveypaper.locks.claim(Path(workflow.basedir))
 
-# A deliverable deleted by hand makes the stamp stale, so the next run publishes again.
+# A deliverable deleted by hand makes the stamp stale, so the next run publishes again. A dry run
+# says so without deleting anything: it asks for a stamp that does not exist.
 if Path(PUBLISHED).exists() and not all(Path(p).exists() for p in DELIVERABLES):
-    Path(PUBLISHED).unlink()
+    if BUILDING:
+        Path(PUBLISHED).unlink()
+    else:
+        PUBLISHED = f"{BUILD}/published.stale.stamp"
 
 
 def pkg(*modules):
@@ -40,29 +51,11 @@ def pkg(*modules):
     return [f"{PKG}/{m}.py" for m in modules]
 
 
-def _stop_rescheduling_timers():
-    """Let the process exit as soon as the workflow is over.
-
-    After each batch of jobs it submits, Snakemake 9 starts a threading.Timer that wakes its
-    scheduler once --max-jobs-per-timespan's timespan (1 s by default) has passed. The timer
-    thread is not a daemon, so Python waits for the last one before exiting: up to a second
-    after the last job, on every build. Once the workflow has succeeded or failed there is
-    nothing left to wake; cancelling them changes nothing else. (A shorter timespan does not
-    help: "10ms" reads as 10 minutes in 9.27, its pattern matching the "m" of "ms".)
-    """
-    import threading
-
-    for thread in threading.enumerate():
-        target = getattr(thread, "function", None)
-        if isinstance(thread, threading.Timer) and "_schedule_reevalutation" in getattr(target, "__qualname__", ""):
-            thread.cancel()
-
-
-# The two steps with processes of their own (surveypaper.steps): their interpreters start now,
+# The steps with processes of their own (surveypaper.steps): their interpreters start now,
 # while Snakemake builds its DAG, and import nothing until the onstart hook says which of them
-# will run. Those then import (WeasyPrint, matplotlib) while the responses are read; the others
-# exit, as all do when Snakemake ends without running anything (a no-op, a dry run). The PDF's
-# comes first: its layout starts as soon as the print HTML is written.
+# will run. Those then import (pandas, WeasyPrint, matplotlib) while the responses are read; the others
+# exit, as all do when Snakemake ends without running anything (a no-op). The PDF's comes first:
+# its layout starts as soon as the print HTML is written.
 import surveypaper.steps
 import surveypaper.warm
 
@@ -71,7 +64,8 @@ _STEPS = {
     "render_pdf": surveypaper.steps.PDF,
     "draw_charts": surveypaper.steps.CHARTS,
 }  # in the order needed
-surveypaper.warm.spawn(*_STEPS.values())
+if BUILDING:
+    surveypaper.warm.spawn(*_STEPS.values())
 
 
 def _made_before(target, sources):
@@ -86,20 +80,20 @@ def _made_before(target, sources):
 # The statistics come first and pandas' import is longer than the reading of the responses: when
 # they are likely to be computed, the import starts now, beside the building of the DAG.
 _STATS_SOURCES = [RAW / "questionnaire.yaml", RAW / "states.yaml", RAW / "themes.yaml", *REGIONS, *RESPONSE_FILES]
-if _made_before(f"{BUILD}/stats.json", _STATS_SOURCES + pkg("ingest", "stats", "table", "regions")):
+if BUILDING and _made_before(f"{BUILD}/stats.json", _STATS_SOURCES + pkg("ingest", "stats", "table", "regions")):
     surveypaper.warm.go_early(surveypaper.steps.STATS)
 
 
 onstart:
-    to_run = {job.rule.name for job in workflow.dag.needrun_jobs()}
-    surveypaper.warm.start(*(step for rule, step in _STEPS.items() if rule in to_run))
+    to_run = surveypaper.compat_snakemake.rules_to_run(workflow)  # None: not known, start them all
+    surveypaper.warm.start(*(step for rule, step in _STEPS.items() if to_run is None or rule in to_run))
 
 
 def _exit_fast():
     """Skip the interpreter's last garbage collections: a build's heap is freed by the OS anyway.
 
-    After the workflow, Python spends a quarter of a second collecting Snakemake's objects one by
-    one at exit (0.03 s once they are frozen). Frozen objects are still released by reference
+    After the workflow, Python collects Snakemake's objects one by one at exit, a noticeable part
+    of a no-op build (benchmarks/RESULTS.md); frozen, they are skipped. Frozen objects are still released by reference
     counting and files by logging's own shutdown; only cycles are left to the OS.
     """
     import gc
@@ -108,12 +102,12 @@ def _exit_fast():
 
 
 onsuccess:
-    _stop_rescheduling_timers()
+    surveypaper.compat_snakemake.stop_rescheduling_timers()
     _exit_fast()
 
 
 onerror:
-    _stop_rescheduling_timers()
+    surveypaper.compat_snakemake.stop_rescheduling_timers()
     from surveypaper.pipeline import forget_staging
 
     forget_staging(BUILD)  # so that the next run reports the problem again (see its docstring)

@@ -19,6 +19,7 @@ rule render_paper:
             "rounds",
             "templating",
             "template_errors",
+            "compat_jinja",
             "filters",
             "context",
             "questionnaire",
@@ -62,7 +63,7 @@ rule render_pdf:
         print_html=f"{BUILD}/working_paper.print.html",
         charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
-        code=pkg("pdf", "document", "markdown_html", "pipeline", "steps", "warm"),
+        code=pkg("pdf", "compat_weasyprint", "publish", "document", "markdown_html", "pipeline", "steps", "warm"),
     output:
         f"{BUILD}/working_paper.pdf",
     log:

@@ -10,11 +10,10 @@ creator, a vendored font for the metrics). matplotlib is imported inside
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .publish import atomic_file
 from .rounds import current_and_previous
 from .stats import pct_half_up
 
@@ -586,16 +585,8 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
             color=PALETTE["muted"],
         )
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None, "Title": _head(question)})
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None, "Title": _head(question)})
 
 
 def _charts(stats: dict, questionnaire: dict, unit: str):

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from .filters import DEFAULT_QUANTITY, QUANTITY_WORDS, fits
 from .lint import Finding, find_typed_figures
+from .numerals import NUMBER_WORDS, parse_number, pct_half_up
 from .project import project_context, project_paths
 
 __all__ = ["Finding", "check_templates", "run_check"]
@@ -103,63 +103,7 @@ def _split_rendered(text: str, registry: list[tuple[str, int]]) -> list[Rendered
 
 # --- numbers in rendered text --------------------------------------------------------------------
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_WORD_VALUE = {w: i for i, w in enumerate(_UNITS)} | {w: 10 * i for i, w in enumerate(_TENS) if w}
-_BELOW_100 = (
-    rf"(?:{'|'.join(w for w in _TENS if w)})(?:[-\s](?:{'|'.join(_UNITS[1:10])}))?|"
-    rf"{'|'.join(sorted(_UNITS[1:], key=len, reverse=True))}"
-)
-#: "fifty-three", "a hundred", "one hundred and ninety-three", "nine hundred and ninety-nine".
-NUMBER_WORDS = rf"(?:(?:(?:a|{'|'.join(_UNITS[1:10])})\s+)?hundred(?:\s+(?:and\s+)?(?:{_BELOW_100}))?|{_BELOW_100})"
 NUMBER = rf"(?:\d{{1,3}}(?:,\d{{3}})*|\b{NUMBER_WORDS}\b)"
-
-
-def parse_number(text: str) -> int | None:
-    """'53', 'fifty-three', 'Fifty three', 'a hundred', 'one hundred and ninety-three' -> int; else None."""
-    t = " ".join(text.lower().replace("-", " ").split())
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})*", t):
-        return int(t.replace(",", ""))
-    words = [w for w in t.split() if w != "and"]
-    if words[:2] == ["a", "hundred"]:
-        words = words[1:]
-    total = 0
-    for word in words:
-        if word == "hundred":
-            if total >= 100:
-                return None
-            total = (total or 1) * 100
-        elif word in _WORD_VALUE:
-            total += _WORD_VALUE[word]
-        else:
-            return None
-    return total if words else None
-
-
-def half_up(k: int, n: int) -> int:
-    """100*k/n rounded half up, as the stats round."""
-    return int((Decimal(100 * k) / Decimal(n)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _plain(text: str) -> str:
@@ -202,7 +146,7 @@ def _figure_pct(m: re.Match) -> int | None:
         return int(m.group("p"))
     else:
         return parse_number(m.group("pw"))
-    return half_up(k, n) if n > 0 and k <= n else None
+    return pct_half_up(k, n) if n > 0 and k <= n else None
 
 
 def quantity_findings(lines: list[RenderedLine]) -> list[Finding]:

@@ -21,6 +21,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .numerals import NUMBER_WORDS
+
 __all__ = ["Finding", "find_typed_figures", "lint_templates", "main", "strip_jinja"]
 
 
@@ -38,10 +40,7 @@ class Finding:
 
 # --- numbers -------------------------------------------------------------------------------------
 
-_UNITS = "one|two|three|four|five|six|seven|eight|nine"
-_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
-NUMBER_WORD = rf"(?:(?:{_TENS})(?:[-\s](?:{_UNITS}))?|(?:one\s+|a\s+)?hundred|{_TEENS}|{_UNITS})"
+NUMBER_WORD = NUMBER_WORDS  # "fifty-three", "a hundred", "one hundred and ninety-three" (surveypaper.numerals)
 # Digits that stand alone: not part of a range (2002-2006), a product (3x1), an amount ($10),
 # a unit (20hr), a decimal or a section number (3.2), a date or a thousands group.
 DIGITS = r"(?<![\w$€£¥.,/\\-])\d{1,3}(?:,\d{3})*(?![\w.,/-]?\d)(?![\w-])"

@@ -32,6 +32,7 @@ __all__ = [
     "TocEntry",
     "Variant",
     "chart_name",
+    "data_uri",
     "image_data_uri",
     "markdown_to_html",
     "slugify",
@@ -76,7 +77,11 @@ class RenderedBody:
 
 
 def slugify(text: str) -> str:
-    """A stable, ASCII, lower-case id for a heading: ``1. CONCEPTUAL FRAMEWORK`` → ``1-conceptual-framework``."""
+    """A stable, ASCII, lower-case id for a heading: ``1. CONCEPTUAL FRAMEWORK`` → ``1-conceptual-framework``.
+
+    The anchors plugin's own slug (GitHub's) keeps accents and runs ``2.1`` together (``21-...``);
+    the paper's ids are ASCII, for URLs and PDF bookmarks, and ``2.1`` gives ``2-1-...``.
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "section"
@@ -97,11 +102,13 @@ def _inline_text(token) -> str:
 
 def _new_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
     from mdit_py_plugins.footnote import footnote_plugin
 
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "smartquotes"])
     md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=1, max_level=6, slug_func=slugify)  # a repeat gets -1, -2, ...
     return md
 
 
@@ -127,10 +134,15 @@ def image_data_uri(src: str, charts_dir: Path) -> str:
     path = (root / name).resolve()
     if not path.is_relative_to(root):
         raise RenderError(f"image {src!r} resolves outside {root}")
-    mime = IMAGE_TYPES[path.suffix.lower()]
     if not path.is_file():
         raise RenderError(f"image {src!r}: {path} not found (charts not drawn yet?)")
-    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return data_uri(name, path.read_bytes())
+
+
+def data_uri(name: str, data: bytes) -> str:
+    """``data`` as a ``data:`` URI, its type from ``name``'s suffix (:data:`IMAGE_TYPES`)."""
+    mime = IMAGE_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 class _Renderer:
@@ -144,7 +156,7 @@ class _Renderer:
         self.charts_href = charts_href
         self.variant: Variant = "screen"
         self.in_title_block = False
-        self._assign_heading_ids()
+        self._collect_toc()
         self._mark_compact_lists()
         self._footnote_html: dict[str, dict[int, str]] = {"screen": {}, "print": {}}
 
@@ -162,20 +174,13 @@ class _Renderer:
 
     # -- headings -----------------------------------------------------------------------------
 
-    def _assign_heading_ids(self) -> None:
-        self.toc: list[TocEntry] = []
-        seen: dict[str, int] = {}
-        for i, tok in enumerate(self.tokens):
-            if tok.type != "heading_open":
-                continue
-            text = _inline_text(self.tokens[i + 1])
-            base = slugify(text)
-            seen[base] = seen.get(base, 0) + 1
-            hid = base if seen[base] == 1 else f"{base}-{seen[base]}"
-            tok.attrSet("id", hid)
-            level = int(tok.tag[1])
-            if level >= 2:
-                self.toc.append(TocEntry(level, hid, text))
+    def _collect_toc(self) -> None:
+        """The table of contents: every heading below the title, with the id the anchors plugin gave it."""
+        self.toc: list[TocEntry] = [
+            TocEntry(int(tok.tag[1]), tok.attrGet("id"), _inline_text(self.tokens[i + 1]))
+            for i, tok in enumerate(self.tokens)
+            if tok.type == "heading_open" and int(tok.tag[1]) >= 2
+        ]
 
     # -- long lists of short items (a list of States) are set in columns ---------------------
 
@@ -368,7 +373,7 @@ def markdown_to_html(
     """Render the paper's Markdown to HTML fragments for both variants (or only those in ``variants``).
 
     Raw HTML in ``md`` stays text (it is escaped). Headings get ids from their text (unique,
-    ``-2`` etc. appended on repeats). Everything before the first ``##`` is the title block.
+    ``-1`` etc. appended on repeats: mdit_py_plugins.anchors). Everything before the first ``##`` is the title block.
     A paragraph that holds only an image becomes a ``<figure>``; with ``charts_dir`` the image is
     inlined as a ``data:`` URI read from that folder (``charts/x.svg`` → ``charts_dir/x.svg``),
     without it the ``src`` is kept as written. With ``charts_href`` the print variant links the

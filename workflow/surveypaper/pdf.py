@@ -16,14 +16,15 @@ import contextlib
 import logging
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from . import compat_weasyprint
 from .document import TEMPLATES_DIR, source_date_epoch
 from .errors import RenderError
+from .publish import atomic_file
 
 __all__ = ["BlockedFetchError", "Layout", "RenderError", "layout_pdf", "write_pdf"]
 
@@ -236,24 +237,23 @@ def _put_charts_in(layout: Layout, fetcher) -> str | None:
 
     Each stand-in is an SVG image WeasyPrint made during the layout (with its own fonts and
     fetcher): it is made again, in place, from the drawn chart, with WeasyPrint's own constructor
-    and the same fonts and fetcher, so that every box laid out around it draws the chart.
+    and the same fonts and fetcher, so that every box laid out around it draws the chart
+    (:mod:`surveypaper.compat_weasyprint`: WeasyPrint has no public way to do it).
     """
     from xml.etree import ElementTree
 
-    from weasyprint import __version__
-    from weasyprint.images import SVGImage
     from weasyprint.urls import fetch
 
     for url, image in layout.stand_ins.items():
-        if type(image) is not SVGImage or not all(hasattr(image, a) for a in ("_url_fetcher", "_context")):
-            return f"WeasyPrint {__version__} made a {type(image).__name__} of {url}"
         with fetch(fetcher, url) as response:
             tree = ElementTree.fromstring(response.read())
-        drawn = SVGImage(tree, url, image._url_fetcher, image._context)
+        drawn, why_not = compat_weasyprint.redrawn(image, tree, url)
+        if drawn is None:
+            return why_not
         probe = (96, 16)  # resolution and font size: the charts' sizes are in points, they change nothing
         if drawn.get_intrinsic_size(*probe) != image.get_intrinsic_size(*probe):
             return f"{Path(urlsplit(url).path).name} is not the size assumed"
-        image.__dict__.update(drawn.__dict__)
+        compat_weasyprint.swap(image, drawn)
     return None
 
 
@@ -301,28 +301,14 @@ def write_pdf(
         if why_not is not None:
             layout = None
 
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with _weasyprint_run(print_html, source_date) as collector:
-            if layout is None:
-                document = _laid_out(print_html, assets_dir, fetcher, fatal, {})
-            else:
-                document = layout.document
-                collector.problems[:0] = layout.problems
-            _raise_problems(collector.problems)
-            with os.fdopen(fd, "wb") as fh:
-                fd = -1
-                document.write_pdf(fh, **_PDF_OPTIONS)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a published PDF is world-readable
-            _raise_problems(collector.problems)
-        os.replace(tmp, out_path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise
+    with _weasyprint_run(print_html, source_date) as collector:
+        if layout is None:
+            document = _laid_out(print_html, assets_dir, fetcher, fatal, {})
+        else:
+            document = layout.document
+            collector.problems[:0] = layout.problems
+        _raise_problems(collector.problems)
+        with atomic_file(out_path) as fh:
+            document.write_pdf(fh, **_PDF_OPTIONS)
+            _raise_problems(collector.problems)  # a warning while writing: the old file stays
     return out_path

@@ -155,11 +155,19 @@ def layout_pdf(print_html_path: Path, assets_dir: Path, allowed_dirs: list, char
 
 
 def render_pdf(
-    print_html_path: Path, pdf: Path, assets_dir: Path, allowed_dirs: list, log: Path | None = None, *, prepared=None
+    print_html_path: Path,
+    pdf: Path,
+    assets_dir: Path,
+    allowed_dirs: list,
+    log: Path | None = None,
+    *,
+    prepared=None,
+    prepare_failed: str | None = None,
 ) -> None:
     """The PDF from the print HTML: project assets and ``allowed_dirs`` (the charts) only.
 
-    ``prepared``, from :func:`layout_pdf`, is used if it still holds; ``log`` says whether it was.
+    ``prepared``, from :func:`layout_pdf`, is used if it still holds; ``log`` says whether it was,
+    or that the layout made ahead failed (``prepare_failed``: the PDF is then laid out here).
     """
     from .errors import RenderError
     from .pdf import write_pdf
@@ -172,7 +180,12 @@ def render_pdf(
     except RenderError as exc:
         raise _stop(f"render_pdf: {exc}") from None
     if log is not None:
-        how = "made when called" if prepared is None else f"made ahead, while the charts were drawn: {prepared.outcome}"
+        if prepare_failed is not None:
+            how = f"made when called: the layout made ahead failed ({prepare_failed})"
+        elif prepared is None:
+            how = "made when called"
+        else:
+            how = f"made ahead, while the charts were drawn: {prepared.outcome}"
         write_text(Path(log), f"layout: {how}\n")
 
 

@@ -1,7 +1,8 @@
-"""Atomic publication: a deliverable in output/ is only ever replaced by a complete new file."""
+"""Atomic writes and publication: a file in output/ is only ever replaced by a complete new one."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -14,15 +15,20 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write beside the target, flush to disk, then rename over it."""
+@contextlib.contextmanager
+def atomic_file(path: Path):
+    """A binary file to write ``path`` through: written beside it, flushed to disk, renamed over it.
+
+    The one atomic writer of the package (build files, charts, the PDF, the deliverables): the
+    file gets the permissions a plain ``open`` would give (``0o666`` less the umask); if the
+    block raises, the target is left as it was and the temporary file is removed.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _umask_mode())
@@ -32,19 +38,16 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically (:func:`atomic_file`)."""
+    with atomic_file(path) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def copy_atomic(src: Path, dest: Path) -> None:
-    """Copy a complete file into place atomically."""
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Copy a complete file into place atomically (:func:`atomic_file`)."""
+    with atomic_file(dest) as fh, open(src, "rb") as source:
+        shutil.copyfileobj(source, fh)
 
 
 def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None) -> list[Path]:

@@ -22,7 +22,6 @@ open elements, the change being written); the tokens and blocks it works on are
 
 from __future__ import annotations
 
-import base64
 import difflib
 import html
 import re
@@ -49,6 +48,7 @@ from .html_units import (
     text_of,
     tokenize,
 )
+from .markdown_html import data_uri
 
 __all__ = [
     "OLD_ATTR",
@@ -414,14 +414,6 @@ def _chart_name(src: str) -> str | None:
     return None
 
 
-_MIME = {".svg": "image/svg+xml", ".png": "image/png"}
-
-
-def _data_uri(name: str, data: bytes) -> str:
-    mime = _MIME.get(Path(name).suffix.lower(), "application/octet-stream")
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
-
-
 def _inline_charts(body: str, changes: list[Change], old_charts, new_charts) -> str:
     """Inline the charts as data: URIs; a redrawn chart shows the old drawing struck beside it."""
 
@@ -432,8 +424,8 @@ def _inline_charts(body: str, changes: list[Change], old_charts, new_charts) -> 
             return m.group(0)
         old, new = old_charts.get(name), new_charts.get(name)
         if new is None:  # only the old drawing exists
-            return f'<img src="{_data_uri(name, old)}" alt="{alt}">'
-        img = f'<img src="{_data_uri(name, new)}" alt="{alt}">'
+            return f'<img src="{data_uri(name, old)}" alt="{alt}">'
+        img = f'<img src="{data_uri(name, new)}" alt="{alt}">'
         if old is None or old == new:
             return img
         n = len(changes) + 1
@@ -451,7 +443,7 @@ def _inline_charts(body: str, changes: list[Change], old_charts, new_charts) -> 
         )
         return (
             f'<span class="rl-chart" id="change-{n}">'
-            f'<del class="rl-chart-old"><img src="{_data_uri(name, old)}" alt="The previous drawing of this chart"></del>'
+            f'<del class="rl-chart-old"><img src="{data_uri(name, old)}" alt="The previous drawing of this chart"></del>'
             f'<ins class="rl-chart-new">{img}</ins></span>'
         )
 

@@ -14,18 +14,12 @@ import statistics
 
 import pandas as pd
 
+from .numerals import pct_half_up
 from .questionnaire import OTHER, Questionnaire, to_number
 from .rounds import current_and_previous, round_order
 from .table import answers_table, respondents_table, themes_table
 
 KEYS = ["round", "question"]
-
-
-def pct_half_up(k: int, n: int) -> int | None:
-    """k/n as a whole percent, rounded half up (42/50 -> 84, 1/8 -> 13); None when n is 0."""
-    if n <= 0:
-        return None
-    return (200 * k + n) // (2 * n)
 
 
 def answers_wide(questionnaire: Questionnaire, table: pd.DataFrame, respondents: pd.DataFrame) -> pd.DataFrame:

@@ -15,13 +15,13 @@ __all__ = ["CHARTS", "PDF", "STATS"]
 #: missing or older than what it is made from: :func:`surveypaper.warm.go_early`).
 STATS = Step("surveypaper.pipeline:compute_stats", ("pandas", "surveypaper.stats", "surveypaper.regions"))
 
-#: The charts: matplotlib's import (about 0.5 s) is paid while the responses are read.
+#: The charts: matplotlib's import (benchmarks/RESULTS.md) is paid while the responses are read.
 CHARTS = Step(
     "surveypaper.pipeline:draw_charts",
     ("matplotlib.figure", "matplotlib.backends.backend_svg", "matplotlib.backends.backend_agg"),
 )
 
-#: The PDF: WeasyPrint's import (about 0.6 s) likewise, and its process can be stopped by a
+#: The PDF: WeasyPrint's import likewise, and its process can be stopped by a
 #: signal. Once the print HTML is written it lays the paper out, while the charts are still
 #: being drawn (:func:`surveypaper.pipeline.layout_pdf`).
 PDF = Step(

@@ -22,9 +22,11 @@ import re
 import traceback
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateNotFound, TemplateSyntaxError, Undefined
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import UndefinedError
-from jinja2.utils import internalcode, missing
+from jinja2.utils import missing
+
+from .compat_jinja import strict_undefined, what_is_undefined
 
 __all__ = [
     "EditorUndefined",
@@ -123,22 +125,12 @@ class UnknownName(UndefinedError):
         self.hint = hint
 
 
-class EditorUndefined(StrictUndefined):
-    """StrictUndefined whose error remembers the missing name and the object that lacked it."""
-
-    __slots__ = ()
-
-    @internalcode
-    def _fail_with_undefined_error(self, *args, **kwargs):
-        raise UnknownName(self._undefined_message, self._undefined_name, self._undefined_obj, self._undefined_hint)
+def _unknown_name(undefined) -> None:
+    raise UnknownName(*what_is_undefined(undefined))
 
 
-# StrictUndefined binds its dunder methods to the base function at class creation; point them at ours.
-for _klass in StrictUndefined.__mro__:
-    for _attr, _value in list(vars(_klass).items()):
-        if _value is Undefined._fail_with_undefined_error and _attr != "_fail_with_undefined_error":
-            setattr(EditorUndefined, _attr, EditorUndefined._fail_with_undefined_error)
-del _klass, _attr, _value
+#: StrictUndefined whose error remembers the missing name and the object that lacked it.
+EditorUndefined = strict_undefined("EditorUndefined", _unknown_name)
 
 
 # --- what an object holds ------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Step processes started ahead of their step, so that their imports overlap the steps before them.
 
 Two steps run in processes of their own: the charts (matplotlib) and the PDF (WeasyPrint). Each
-such process spends 0.5-0.7 s importing its library before it can do anything, and on a cold
-build that sits on the PDF's critical path. So the Snakefile starts their interpreters
+such process spends a good part of a second importing its library before it can do anything
+(``benchmarks/RESULTS.md``, "What the code avoids"), and on a cold build that sits on the PDF's
+critical path. So the Snakefile starts their interpreters
 (:func:`spawn`) while Snakemake builds its DAG, and the workflow's ``onstart`` hook calls
 :func:`start` for those of them that are going to run, as soon as Snakemake knows its jobs: each
 process imports its modules while the Snakemake process validates the responses, then waits
@@ -12,7 +13,8 @@ waiting process (or starts one then, if none was started) and waits for it to fi
 A step may also do the first part of its work before it is called: :func:`prepare` hands its
 process that part (the PDF's layout, while the charts it will show are still being drawn). What
 it prepares is passed to the step as ``prepared=``; the step checks that it still holds for the
-arguments of the call and otherwise does the work from the start.
+arguments of the call and otherwise does the work from the start. A preparation that failed is
+passed as ``prepared=None`` and ``prepare_failed=`` (the error, one line), for the step's log.
 
 The protocol is lines on the process's stdin: ``go`` (import now), then at most one line of JSON
 ``{"prepare": [...], "kwargs": {...}, "timeout": s}``, then one line of JSON ``{"args": [...],
@@ -293,8 +295,8 @@ def _serve(function: str, prepare: str | None, preload: list[str]) -> int:
                 extra["prepared"] = _function(prepare)(*request["prepare"], **request["kwargs"])
         except TimeLimitExceeded:
             out_of_time = True
-        except Exception:
-            pass
+        except Exception as exc:  # the step does the work itself, and logs why (its prepare_failed)
+            extra["prepare_failed"] = f"{type(exc).__name__}: {exc}"
         line = sys.stdin.readline()
     if not line.strip():
         return 0  # no call came: the build did not need this step after all
@@ -325,7 +327,7 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     status = main(sys.argv[1:])
     # The step's files are written and closed (atomically); what is left is the interpreter
-    # collecting matplotlib's or WeasyPrint's objects one by one, 0.1-0.2 s the build waits for.
+    # collecting matplotlib's or WeasyPrint's objects one by one, which the build would wait for.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
