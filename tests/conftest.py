@@ -88,6 +88,29 @@ def tiny_raw(tmp_path: Path) -> Path:
     return raw
 
 
+#: Test modules every test of which builds the paper, renders a PDF or starts processes.
+SLOW_MODULES = {
+    "test_accessible_pdf",
+    "test_determinism",
+    "test_fidelity",
+    "test_incremental",
+    "test_inert_text",
+    "test_new_response",
+    "test_preview",
+    "test_reliability",
+    "test_warm",
+}
+#: Fixtures that build the paper or render a PDF: a test that uses one is slow.
+SLOW_FIXTURES = {"built_paper", "pdf_bytes", "linked_charts", "two_commits"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark slow what builds: whole modules (SLOW_MODULES) and the tests that use a build (SLOW_FIXTURES)."""
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def run_snakemake(repo: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the workflow in a repository copy, with this interpreter's snakemake and the copy's own package."""
     path = os.pathsep.join(p for p in (str(Path(repo) / "workflow"), os.environ.get("PYTHONPATH", "")) if p)
@@ -105,6 +128,22 @@ def copy_repo(dest: Path) -> Path:
     """A copy of the repository without build products or git metadata."""
     shutil.copytree(ROOT, dest, ignore=IGNORE)
     return dest
+
+
+def copy_project(dest: Path) -> Path:
+    """What `paper check`, `paper vars` and the preview read: raw/, templates/ and workflow/config.yaml (no output/)."""
+    for part in ("raw", "templates"):
+        shutil.copytree(ROOT / part, dest / part)
+    (dest / "workflow").mkdir(parents=True)
+    shutil.copy(ROOT / "workflow/config.yaml", dest / "workflow/config.yaml")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def shipped_project(tmp_path_factory) -> Path:
+    """The shipped project in a tmp copy (not to be changed): no output/ of the developer's, so the
+    stats are computed from raw/ and a test reads what the sources say, not a stale build."""
+    return copy_project(tmp_path_factory.mktemp("shipped") / "repo")
 
 
 def copy_built_repo(dest: Path, built_output: Path) -> Path:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_repo, run_snakemake
+from conftest import copy_project, copy_repo, run_snakemake
 from surveypaper.checks import (
     RenderedLine,
     count_findings,
@@ -24,19 +23,14 @@ FIRST_LINE = "Political commitment is almost always a precondition for policy ac
 
 
 @pytest.fixture(scope="module")
-def context():
-    return project_context(project_paths(ROOT))
+def context(shipped_project):
+    return project_context(project_paths(shipped_project))
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
     """What `paper check` reads: raw/, templates/ and workflow/config.yaml, in a tmp folder."""
-    root = tmp_path / "repo"
-    for part in ("raw", "templates"):
-        shutil.copytree(ROOT / part, root / part)
-    (root / "workflow").mkdir()
-    shutil.copy(ROOT / "workflow/config.yaml", root / "workflow/config.yaml")
-    return root
+    return copy_project(tmp_path / "repo")
 
 
 def add_line(repo: Path, text: str, template: str = SECTION) -> int:
@@ -60,9 +54,9 @@ def at(lines: list[str], line: int, *words: str) -> list[str]:
 # --- the shipped templates (the real ones, in the repository) ---------------------------------------
 
 
-def test_shipped_templates_pass(capsys):
-    """Runs against the repository's own templates/ and raw/: the paper as shipped must be clean."""
-    code, lines = check(ROOT, capsys)
+def test_shipped_templates_pass(shipped_project, capsys):
+    """The repository's own templates/ and raw/ (a copy, no build): the paper as shipped must be clean."""
+    code, lines = check(shipped_project, capsys)
     assert lines == [] and code == 0
 
 
@@ -250,6 +244,7 @@ def test_output_is_file_line_message(repo, capsys):
     assert all(re.match(r"templates/[\w/.-]+\.j2:\d+: \S", x) for x in lines)
 
 
+@pytest.mark.slow  # a build
 def test_check_rule_stops_the_build(tmp_path):
     """workflow/rules/check.smk: the build's check_templates rule fails on a false quantity word."""
     repo = copy_repo(tmp_path / "repo")

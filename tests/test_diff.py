@@ -15,11 +15,12 @@ import re
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, copy_repo
-from surveypaper import figure_changes, html_units
+from surveypaper import figure_changes
 from surveypaper import redline as rl
 from surveypaper.figure_changes import Labels
 
@@ -201,65 +202,104 @@ Argentina and *Brazil* said so, with 26 out of 53 (49%).[^list]
 """
 
 
-def _new_side(html: str) -> str:
-    """The redline without what only the old draft had, and without the <ins> marks."""
-    toks = html_units.tokenize(html)
-    pairs = html_units.match_tags(toks)
-    out, i = [], 0
-    while i < len(toks):
-        t = toks[i]
-        if t.startswith("<del") or rl.OLD_ATTR in t:
-            i = pairs[i] + 1
+# --- an oracle for the redline: the standard library's HTML parser, not the redline's tokenizer ----
+
+#: HTML's void elements (the HTML standard's list): no end tag.
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+
+
+class Parsed(HTMLParser):
+    """An HTML fragment as a tree of ``(tag, attrs, children)`` and text; raises if it is not well-formed."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.root: list = []
+        self.stack: list[tuple[str, dict, list]] = []
+        self.ids: list[str] = []
+        self.feed(html)
+        self.close()
+        assert not self.stack, f"never closed: {[t for t, _, _ in self.stack]}"
+
+    def _children(self) -> list:
+        return self.stack[-1][2] if self.stack else self.root
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        node = (tag, attrs, [])
+        self._children().append(node)
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        assert tag not in VOID_ELEMENTS, f"</{tag}>"
+        assert self.stack and self.stack[-1][0] == tag, f"</{tag}> closes {[t for t, _, _ in self.stack[-3:]]}"
+        self.stack.pop()
+
+    def handle_data(self, data):
+        self._children().append(data)
+
+
+def _text(nodes, drop, unwrap=lambda node: False) -> str:
+    """The text of ``nodes`` without the elements ``drop`` selects (their content too) and with the
+    tags of those ``unwrap`` selects left out (their content kept); every tag kept is written (its
+    name between \\x01 and \\x02), so that the structure is compared along with the words."""
+    out = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(node)
             continue
-        if not (t.startswith("<ins") or t == "</ins>"):
-            out.append(t)
-        i += 1
+        tag, _attrs, children = node
+        if drop(node):
+            continue
+        inner = _text(children, drop, unwrap)
+        out.append(
+            inner if unwrap(node) else f"\x01{tag}\x02{inner}" + ("" if tag in VOID_ELEMENTS else f"\x01/{tag}\x02")
+        )
     return "".join(out)
 
 
-def _old_text(html: str) -> str:
-    """The visible characters of the redline without the inserted words (whitespace dropped)."""
-    toks = html_units.tokenize(html)
-    pairs = html_units.match_tags(toks)
-    text, i = [], 0
-    while i < len(toks):
-        if toks[i].startswith("<ins"):
-            i = pairs[i] + 1
-            continue
-        if html_units.is_text(toks[i]):
-            text.append(toks[i])
-        i += 1
-    return re.sub(r"\s+", "", "".join(text))
+def _deleted(node) -> bool:
+    """What only the old draft had: <del> marks and whole old elements (data-rl="del")."""
+    tag, attrs, _ = node
+    return tag == "del" or attrs.get("data-rl") == "del"
 
 
-def _well_formed(html: str) -> None:
-    """Every element closed in order; no id twice."""
-    stack = []
-    for t in html_units.tokenize(html):
-        tag = html_units.tag_of(t)
-        if tag is None or (tag[0] in html_units.VOID and not tag[1]):
-            continue
-        if tag[1]:
-            assert stack and stack[-1] == tag[0], f"</{tag[0]}> closes {stack[-3:]}"
-            stack.pop()
-        else:
-            stack.append(tag[0])
-    assert stack == []
-    ids = re.findall(r'\sid="([^"]*)"', html)
-    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+def _inserted(node) -> bool:
+    return node[0] == "ins"
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _norm(text: str) -> str:
+    """Whitespace folded, none next to a tag (a deleted block may leave the whitespace that followed it)."""
+    return re.sub(r"\s*([\x01\x02])\s*", r"\1", re.sub(r"\s+", " ", text)).strip()
 
 
 def _check(old_md: str, new_md: str) -> rl.Redline:
+    """The redline read back with html.parser: well-formed, ids unique, the new draft without the
+    <del>s, the old draft's words without the <ins>s."""
     red = rl.redline(old_md, new_md)
-    _well_formed(red.html)
-
-    def norm(h: str) -> str:  # deleted blocks may leave the whitespace that followed them
-        return re.sub(r"\s*(<[^>]*>)\s*", r"\1", re.sub(r"\s+", " ", h))
-
-    assert norm(_new_side(red.html)) == norm(rl._show_alt(rl.screen_body_html(new_md)))
-    old_html = rl._show_alt(rl.screen_body_html(old_md))
-    assert _old_text(red.html) == re.sub(
-        r"\s+", "", "".join(t for t in html_units.tokenize(old_html) if html_units.is_text(t))
+    merged = Parsed(red.html)
+    assert len(merged.ids) == len(set(merged.ids)), sorted({i for i in merged.ids if merged.ids.count(i) > 1})
+    new = Parsed(rl._show_alt(rl.screen_body_html(new_md)))
+    old = Parsed(rl._show_alt(rl.screen_body_html(old_md)))
+    never = lambda node: False  # noqa: E731
+    # the new draft, tags and words: the merged document without what was deleted, <ins> marks unwrapped
+    assert _norm(_text(merged.root, _deleted, _inserted)) == _norm(_text(new.root, never))
+    # the old draft's words (its structure may differ): the merged document without what was inserted
+    assert _squeeze(_text(merged.root, _inserted, lambda node: True)) == _squeeze(
+        _text(old.root, never, lambda node: True)
     )
     anchors = re.findall(r'id="(change-\d+)"', red.html)
     assert anchors == [f"change-{k}" for k in range(1, len(red.changes) + 1)] == [c.anchor for c in red.changes]

@@ -17,9 +17,9 @@ SECTION = "sections/04a_political_commitment.md.j2"
 
 
 @pytest.fixture(scope="module")
-def context():
-    """The build's context for the shipped data."""
-    return project_context(project_paths(ROOT))
+def context(shipped_project):
+    """The build's context for the shipped data (computed from raw/: no build is read)."""
+    return project_context(project_paths(shipped_project))
 
 
 @pytest.fixture
@@ -108,6 +108,7 @@ def test_unknown_quantity_word(templates, context):
     assert p.line == line and p.suggestions == ("approximately half",)
 
 
+@pytest.mark.slow  # a build
 def test_render_step_prints_one_message_and_exits_1(tmp_path):
     """The Snakemake render step: the editor's message on stderr, no Python traceback, nothing published."""
     repo = copy_repo(tmp_path / "repo")
@@ -123,15 +124,15 @@ def test_render_step_prints_one_message_and_exits_1(tmp_path):
 # --- paper vars ----------------------------------------------------------------------------------
 
 
-def test_vars_lists_survey_n_with_its_value(capsys, context):
-    assert main(["vars", "--root", str(ROOT)]) == 0
+def test_vars_lists_survey_n_with_its_value(capsys, context, shipped_project):
+    assert main(["vars", "--root", str(shipped_project)]) == 0
     out = capsys.readouterr().out.splitlines()
     n_line = next(line for line in out if line.startswith("survey.n = "))
     assert re.fullmatch(rf"survey\.n = {context['survey'].n}  # .+", n_line)
 
 
-def test_vars_covers_questions_themes_sets_changes_and_filters(capsys, context):
-    assert main(["vars", "--root", str(ROOT)]) == 0
+def test_vars_covers_questions_themes_sets_changes_and_filters(capsys, context, shipped_project):
+    assert main(["vars", "--root", str(shipped_project)]) == 0
     out = capsys.readouterr().out
     q = context["survey"].q.national_plan
     assert f"survey.q.national_plan.yes = {q.yes}  # " in out
@@ -148,8 +149,8 @@ def test_vars_covers_questions_themes_sets_changes_and_filters(capsys, context):
     assert all(" # " in line or line.startswith("filter |") for line in out.splitlines())
 
 
-def test_vars_pattern_filters_lines(capsys):
-    assert main(["vars", "--root", str(ROOT), "national_plan_intended.yes"]) == 0
+def test_vars_pattern_filters_lines(capsys, shipped_project):
+    assert main(["vars", "--root", str(shipped_project), "national_plan_intended.yes"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines and all("national_plan_intended.yes" in line for line in lines)
-    assert main(["vars", "--root", str(ROOT), "no-such-variable"]) == 1
+    assert main(["vars", "--root", str(shipped_project), "no-such-variable"]) == 1

@@ -104,16 +104,21 @@ def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
             start_new_session=True,
         )
         deadline = time.monotonic() + 300
-        log = []
+        log, writing = [], []
         for line in proc.stdout:
             log.append(line)
             if "rule render_pdf" in line:
-                time.sleep(1.0)  # WeasyPrint is now writing the PDF
+                # WeasyPrint writes the PDF into a temporary file beside it (publish.atomic_file):
+                # kill the build as soon as that file exists, mid-PDF
+                while not writing and proc.poll() is None and time.monotonic() < deadline:
+                    writing = list((good_repo / "output/.build").glob(".working_paper.pdf.*.tmp"))
+                    time.sleep(0.005)  # polling the file system, not waiting for something to happen
                 os.killpg(proc.pid, signal.SIGKILL)
                 break
             assert time.monotonic() < deadline, "".join(log)
         proc.wait(timeout=60)
         assert any("rule render_pdf" in line for line in log), "".join(log)
+        assert writing, "the build ended before WeasyPrint wrote the PDF: nothing was killed mid-PDF"
         assert snapshot(good_repo / "output") == before
         result = run_snakemake(good_repo)  # no manual flag
         assert result.returncode == 0, result.stderr[-3000:]

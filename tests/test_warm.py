@@ -20,6 +20,24 @@ def helpers_importable(monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([HELPERS, os.environ.get("PYTHONPATH", "")]))
 
 
+@pytest.fixture(autouse=True)
+def no_process_left():
+    """Each test starts with no step process of surveypaper.warm's and leaves none to the next."""
+    _stop_all()
+    yield
+    _stop_all()
+
+
+def _stop_all() -> None:
+    with warm._lock:
+        slots = list(warm._slots.values())
+        warm._slots.clear()
+    for slot in slots:
+        if slot.proc.poll() is None:
+            slot.proc.kill()
+        slot.proc.wait(timeout=60)
+
+
 WRITE = warm.Step("warm_steps:write", ("json",))
 SLEEP = warm.Step("warm_steps:sleep")
 STOP = warm.Step("warm_steps:stop")
@@ -64,8 +82,7 @@ def test_spawned_processes_wait_for_start_which_dismisses_the_unneeded(tmp_path)
     slow = warm.Step("warm_steps:write", ("slow_import",))
     warm.spawn(slow, SLEEP)
     spawned = {step: warm._slots[step].proc for step in (slow, SLEEP)}
-    time.sleep(0.5)
-    assert not any(warm._slots[step].go_sent for step in spawned)  # nothing imported yet
+    assert not any(warm._slots[step].go_sent for step in spawned)  # told to import nothing yet
     warm.start(slow)  # only this one will run
     assert warm._slots[slow].proc is spawned[slow] and warm._slots[slow].go_sent
     wait_until(lambda: spawned[SLEEP].poll() is not None)  # the other one exited
@@ -78,9 +95,8 @@ def test_next_process_imports_once_the_one_before_is_called(tmp_path):
     """The chain moves on when a step is called, even if its own imports are still running."""
     slow = warm.Step("warm_steps:write", ("slow_import",))
     warm.start(slow, SLEEP)
-    wait_until(lambda: warm.started(slow) and warm.started(SLEEP))
-    time.sleep(0.5)
-    assert warm._slots[slow].go_sent and not warm._slots[SLEEP].go_sent  # waits for the slow imports
+    wait_until(lambda: warm.started(slow) and warm.started(SLEEP) and warm._slots[slow].go_sent)
+    assert not warm._slots[SLEEP].go_sent  # waits for the slow imports (3 s) or the call
     caller = threading.Thread(
         target=warm.call, args=(slow, tmp_path / "a.txt", "a"), kwargs={"timeout": 60, "what": "w"}
     )
@@ -197,17 +213,17 @@ def test_process_whose_build_is_gone_before_it_is_ready_exits_quietly():
 
 def test_process_stops_when_its_build_is_killed(tmp_path):
     """SIGKILL of the build alone (not its group): the step's process does not run on."""
-    script = textwrap.dedent("""
-        import threading
+    running = tmp_path / "running"
+    script = textwrap.dedent(f"""
         from surveypaper import warm
-        step = warm.Step("warm_steps:sleep")
+        step = warm.Step("warm_steps:mark_and_sleep")
         warm.start(step)
-        warm.call(step, 120, timeout=300, what="sleeping")
+        warm.call(step, {str(running)!r}, 120, timeout=300, what="sleeping")
     """)
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     wait_until(lambda: _children(parent.pid))
     child = _children(parent.pid)[0]
-    time.sleep(0.5)
+    wait_until(running.exists)  # the step is running in the child
     parent.send_signal(signal.SIGKILL)
     parent.wait()
     wait_until(lambda: not _alive(child), timeout=10)

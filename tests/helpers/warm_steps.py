@@ -13,6 +13,12 @@ def sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+def mark_and_sleep(path: str, seconds: float) -> None:
+    """Say that the step runs (a file), then run for a while."""
+    Path(path).touch()
+    time.sleep(seconds)
+
+
 def stop(message: str) -> None:
     from surveypaper.pipeline import _stop
 
