@@ -6,7 +6,9 @@ rule compute_stats:
         questionnaire=RAW / "questionnaire.yaml",
         themes=RAW / "themes.yaml",
         regions=REGIONS,
-        code=pkg("pipeline", "project", "stats", "table", "regions", "rounds", "numerals", "questionnaire", "steps", "warm"),
+        code=pkg(
+            "pipeline", "project", "stats", "table", "regions", "rounds", "numerals", "questionnaire", "steps", "warm"
+        ),
     output:
         f"{BUILD}/stats.json",
     log:
