@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,55 @@ def test_a_cycle_is_found(tmp_path):
 def test_each_module_imports_alone(name):
     result = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+#: Modules the Snakemake process imports (parsing the Snakefile, or in the light steps' run: blocks).
+LIGHT = [
+    "surveypaper.compat_snakemake",
+    "surveypaper.locks",
+    "surveypaper.steps",
+    "surveypaper.warm",
+    "surveypaper.pipeline",
+    "surveypaper.project",
+    "surveypaper.charts",
+    "surveypaper.checks",
+    "surveypaper.templating",
+    "surveypaper.context",
+    "surveypaper.document",
+    "surveypaper.markdown_html",
+    "surveypaper.publish",
+    "surveypaper.numerals",
+    "surveypaper.rounds",
+    "surveypaper.ingest",
+    "surveypaper.opendata",
+]
+
+
+def test_modules_of_the_snakemake_process_import_nothing_heavy():
+    """pandas, WeasyPrint and matplotlib belong to the step processes started ahead, never to these."""
+    script = (
+        "import importlib, sys\n"
+        f"for name in {LIGHT!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    heavy = sorted(m for m in ('pandas', 'weasyprint', 'matplotlib') if m in sys.modules)\n"
+        "    assert not heavy, f'{name} imports {heavy}'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_architecture_lists_every_module():
+    text = (PKG.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = [n for n in module_names() if n.count(".") == 1 and module_path(n).name != "__init__.py"]
+    missing = [n for n in modules if f"`{n.rpartition('.')[2]}`" not in text]
+    assert not missing, f"docs/architecture.md does not list {missing}"
+
+
+def test_a_long_module_says_why():
+    """About 500 lines at most, or the module's docstring says why it is longer ("about N lines")."""
+    for name in module_names():
+        path = module_path(name)
+        lines = path.read_text(encoding="utf-8").count("\n")
+        if lines > 550:
+            doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+            assert re.search(r"about \d+ lines", doc), f"{name}: {lines} lines, and its docstring does not say why"

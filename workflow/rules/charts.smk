@@ -7,7 +7,7 @@ rule draw_charts:
         stats=f"{BUILD}/stats.json",
         questionnaire=RAW / "questionnaire.yaml",
         font=TEMPLATES / "fonts/LiberationSerif-Regular.ttf",  # its widths place the labels
-        code=pkg("pipeline", "project", "charts", "rounds", "publish", "questionnaire", "steps", "warm"),
+        code=pkg("pipeline", "project", "charts", "rounds", "numerals", "publish", "questionnaire", "steps", "warm"),
     output:
         directory(CHARTS_DIR),
     log:

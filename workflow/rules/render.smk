@@ -17,6 +17,7 @@ rule render_paper:
             "document",
             "charts",
             "rounds",
+            "numerals",
             "templating",
             "template_errors",
             "compat_jinja",

@@ -6,6 +6,11 @@ none`), no clip paths, at most seven ticks, no title inside the SVG (the annex's
 carries it). Deterministic: the same stats give the same bytes (fixed SVG hash salt, no date, no
 creator, a vendored font for the metrics). matplotlib is imported inside
 :func:`draw_charts` so importing this module, and building the manifest, stay cheap.
+
+Longer than most modules (about 650 lines): the rows of a chart, its words (alt text, notes),
+its size (known before it is drawn, for the layout made ahead) and its drawing are computed from
+the same rows and geometry, and must agree; a split would put the data side (everything above
+:func:`_setup_fonts`, pure) in a module of its own.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .numerals import pct_half_up
 from .publish import atomic_file
 from .rounds import current_and_previous
-from .stats import pct_half_up
 
 __all__ = [
     "FONTS_DIR",

@@ -24,6 +24,20 @@ done. The process runs ``function(*args)`` under :func:`time_limit
 exits non-zero. A process that reads end-of-file instead (the build ended, or failed before
 needing it) exits at once and quietly; one whose parent dies stops too, so a killed build leaves
 no process writing into ``output/.build``.
+
+Why not a maintained process pool (pebble's ``ProcessPool``, with an initializer and per-task
+timeouts; reviewed for issue 19, kept as it is): the build's budget is spent where a pool differs.
+(1) The interpreters start while Snakemake parses the Snakefile but import nothing until the
+``onstart`` hook says their step will run: a pool's initializer imports at once, so a no-op
+build (1.27x ``snakemake --version`` in benchmarks/RESULTS.md, against a limit of 1.3x) would
+import WeasyPrint, matplotlib and pandas beside Snakemake on every run. (2) The PDF's layout made
+ahead is a WeasyPrint ``Document`` that stays in its process between the preparation and the
+call: a pool returns results by pickling them, and a ``Document`` does not pickle; keeping it in
+a worker's globals needs one single-worker pool per step and the same hand-written "which call
+is this" as here. (3) A pool started from the Snakemake process forks it (threads and all) or
+re-imports its ``__main__`` (spawn). The time limit and the clean exit on a killed build are the
+parts a pool would give; they are 30 lines here (:func:`call`, :func:`_watch_parent`). No A/B was
+run: a pool build that keeps (1) and (2) would re-implement this protocol around the pool.
 """
 
 from __future__ import annotations
