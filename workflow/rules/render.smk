@@ -25,6 +25,9 @@ rule render_paper:
             "context",
             "questionnaire",
             "states",
+            "fonts",
+            "steps",
+            "warm",
         ),
     output:
         markdown=f"{BUILD}/working_paper.md",
@@ -32,11 +35,16 @@ rule render_paper:
     log:
         f"{BUILD}/logs/render_paper.log",
     run:
-        from surveypaper import pipeline, steps, warm
+        from surveypaper import steps
 
-        sizes = pipeline.render_paper(input.stats, RAW, TEMPLATES, CHARTS_DIR, output.markdown, output.print_html)
-        warm.prepare(
-            steps.PDF, output.print_html, TEMPLATES, [CHARTS_DIR], charts=sizes, timeout=config["pdf_timeout"]
+        steps.render_paper(
+            input.stats,
+            RAW,
+            TEMPLATES,
+            CHARTS_DIR,
+            output.markdown,
+            output.print_html,
+            pdf_timeout=config["pdf_timeout"],
         )
 
 
@@ -63,8 +71,20 @@ rule render_pdf:
     input:
         print_html=f"{BUILD}/working_paper.print.html",
         charts=CHARTS_DIR,
+        responses=f"{BUILD}/responses.json",
         templates=TEMPLATE_FILES,
-        code=pkg("pdf", "compat_weasyprint", "publish", "document", "markdown_html", "pipeline", "steps", "warm"),
+        code=pkg(
+            "pdf",
+            "compat_weasyprint",
+            "publish",
+            "document",
+            "markdown_html",
+            "pipeline",
+            "steps",
+            "warm",
+            "fonts",
+            "errors",
+        ),
     output:
         f"{BUILD}/working_paper.pdf",
     log:
@@ -79,6 +99,7 @@ rule render_pdf:
             TEMPLATES,
             [input.charts],
             log[0],
+            input.responses,
             timeout=config["pdf_timeout"],
             what="the PDF render",
         )

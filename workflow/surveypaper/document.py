@@ -179,11 +179,16 @@ def build_html(
         "lang": str(meta["lang"]),
         "running_head": str(meta["running_head"]),
     }
+    css = read_css(templates_dir, variant)
+    if variant == "print":  # the faces of scripts the paper does not use are not even loaded
+        from .fonts import faces_for_text
+
+        css = faces_for_text(css, "".join((title_block, html_body, *page.values())))
     env = layout_env(templates_dir)
     template = env.get_template(f"{variant}.html.j2")
     return template.render(
         paper=page,
-        css=Markup(read_css(templates_dir, variant)),
+        css=Markup(css),
         title_block=Markup(title_block),
         body=Markup(html_body),
         toc=body.toc,

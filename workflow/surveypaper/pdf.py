@@ -26,11 +26,19 @@ from .document import TEMPLATES_DIR, source_date_epoch
 from .errors import RenderError
 from .publish import atomic_file
 
-__all__ = ["BlockedFetchError", "Layout", "RenderError", "layout_pdf", "write_pdf"]
+__all__ = ["BlockedFetchError", "Layout", "MissingGlyphs", "RenderError", "layout_pdf", "write_pdf"]
 
 
 class BlockedFetchError(RenderError):
     """The renderer was asked to load a resource outside the allowed assets."""
+
+
+class MissingGlyphs(RenderError):
+    """No font of the paper (nor of the system) has these characters: WeasyPrint drew boxes."""
+
+    def __init__(self, chars: str, problems: list[str]):
+        self.chars = chars
+        super().__init__(f"no font has the characters {chars!r}: WeasyPrint reported:\n  " + "\n  ".join(problems))
 
 
 # The one WeasyPrint warning tolerated: without the HarfBuzz-Subset library (Debian:
@@ -55,11 +63,16 @@ class _Collector(logging.Handler):
 def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = None):
     """WeasyPrint's URL fetcher for the paper: ``data:`` URLs and files inside the allowed folders.
 
+    And one kind of file outside them: a font file inside an installed Python package, named by
+    a ``package:<package>/<file>`` URL in the print CSS (:func:`surveypaper.fonts.package_font`).
+
     ``stand_ins`` maps files not drawn yet (the charts, see :func:`layout_pdf`) to their size in
     points: the fetcher answers for them with an empty SVG of that size, whether or not the file
     exists (an old chart may still be there while the new one is drawn).
     """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    from .fonts import PACKAGE_SCHEME, package_font
 
     root = Path(assets_dir).resolve()
     roots = [root, *(Path(d).resolve() for d in allowed_dirs)]
@@ -90,6 +103,11 @@ def _make_fetcher(assets_dir: Path, allowed_dirs=(), stand_ins: dict | None = No
             scheme = url.split(":", 1)[0].lower() if ":" in url else ""
             if scheme == "data":
                 return super().fetch(url, headers)
+            if scheme == PACKAGE_SCHEME:
+                font = package_font(url)
+                if font is None:
+                    self._block(url, "not a font file of an installed package")
+                return super().fetch(font.as_uri(), headers)
             if scheme != "file":
                 self._block(url, f"scheme {scheme or '(none)'!r} is not allowed")
             parts = urlsplit(url)
@@ -160,6 +178,11 @@ def _assets_folder(assets_dir: Path) -> Path:
 
 def _raise_problems(problems: list[str]) -> None:
     if problems:
+        from .fonts import notdef_characters
+
+        chars = notdef_characters(problems)
+        if chars:
+            raise MissingGlyphs(chars, problems)
         raise RenderError("WeasyPrint reported:\n  " + "\n  ".join(problems))
 
 

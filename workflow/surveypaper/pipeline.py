@@ -160,6 +160,7 @@ def render_pdf(
     assets_dir: Path,
     allowed_dirs: list,
     log: Path | None = None,
+    responses_json: Path | None = None,
     *,
     prepared=None,
     prepare_failed: str | None = None,
@@ -168,15 +169,22 @@ def render_pdf(
 
     ``prepared``, from :func:`layout_pdf`, is used if it still holds; ``log`` says whether it was,
     or that the layout made ahead failed (``prepare_failed``: the PDF is then laid out here).
+    Characters no font has stop the build with one problem row per respondent's text holding
+    them, found in ``responses_json`` (:func:`surveypaper.fonts.missing_glyph_problems`).
     """
-    from .errors import RenderError
-    from .pdf import write_pdf
+    from .errors import RenderError, format_report
+    from .pdf import MissingGlyphs, write_pdf
 
     html = Path(print_html_path).read_text(encoding="utf-8")
     try:
         write_pdf(
             html, Path(pdf), assets_dir=Path(assets_dir), allowed_dirs=[Path(d) for d in allowed_dirs], layout=prepared
         )
+    except MissingGlyphs as exc:
+        from .fonts import missing_glyph_problems
+
+        responses = _read_json(responses_json) if responses_json and Path(responses_json).is_file() else None
+        raise _stop(format_report(missing_glyph_problems(exc.chars, responses))) from None
     except RenderError as exc:
         raise _stop(f"render_pdf: {exc}") from None
     if log is not None:

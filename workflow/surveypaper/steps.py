@@ -1,4 +1,4 @@
-"""The steps that run in processes of their own (:mod:`surveypaper.warm`).
+"""The steps that run in processes of their own (:mod:`surveypaper.warm`), and the rule that feeds the PDF's ahead.
 
 Light to import (nothing but :mod:`surveypaper.warm`), so that the Snakefile can start their
 processes while Snakemake is still building its DAG.
@@ -6,9 +6,9 @@ processes while Snakemake is still building its DAG.
 
 from __future__ import annotations
 
-from .warm import Step
+from .warm import Step, prepare
 
-__all__ = ["CHARTS", "PDF", "STATS"]
+__all__ = ["CHARTS", "PDF", "STATS", "render_paper"]
 
 #: The statistics: pandas' import (0.4-0.8 s) is paid while Snakemake builds its DAG and the
 #: responses are read (the Snakefile has it import before the DAG is known when stats.json is
@@ -27,3 +27,26 @@ CHARTS = Step(
 PDF = Step(
     "surveypaper.pipeline:render_pdf", ("weasyprint", "surveypaper.pdf"), prepare="surveypaper.pipeline:layout_pdf"
 )
+
+
+def render_paper(
+    stats_json: str,
+    raw_dir,
+    templates_dir,
+    charts_dir: str,
+    markdown_out: str,
+    print_out: str,
+    *,
+    pdf_timeout: int,
+) -> None:
+    """The rule ``render_paper``: the text (:func:`surveypaper.pipeline.render_paper`), then the PDF's layout.
+
+    Once the print HTML is written, the PDF's process (if this build started one) is handed it
+    with the charts' sizes and lays the paper out while the charts are drawn
+    (:func:`surveypaper.pipeline.layout_pdf`); ``render_pdf`` later calls it with the same print
+    HTML, templates and charts folder.
+    """
+    from .pipeline import render_paper as render_text
+
+    sizes = render_text(stats_json, raw_dir, templates_dir, charts_dir, markdown_out, print_out)
+    prepare(PDF, print_out, templates_dir, [charts_dir], charts=sizes, timeout=pdf_timeout)
