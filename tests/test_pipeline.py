@@ -39,6 +39,28 @@ def test_publish_removes_charts_no_longer_drawn(tmp_path):
     assert (out / "paper.md").read_text() == "text"
 
 
+def test_republishing_leaves_unchanged_files_untouched(tmp_path):
+    staged = tmp_path / "build"
+    (staged / "charts").mkdir(parents=True)
+    (staged / "charts/a.svg").write_text("<svg/>")
+    (staged / "charts/b.svg").write_text("<svg>b</svg>")
+    (staged / "paper.md").write_text("text")
+    (staged / "paper.pdf").write_bytes(b"%PDF-1")
+    files = {"paper.md": staged / "paper.md", "paper.pdf": staged / "paper.pdf"}
+    out = tmp_path / "out"
+    publish(files, staged / "charts", out)
+    published = [out / "paper.md", out / "paper.pdf", out / "charts/a.svg", out / "charts/b.svg"]
+    for path in published:  # an old mtime: a file rewritten now could not keep it by chance
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    (staged / "paper.md").write_text("text, edited")  # same size or not, new bytes
+    (staged / "charts/b.svg").write_text("<svg>B</svg>")  # same size, new bytes
+    written = publish(files, staged / "charts", out)
+    assert sorted(written) == sorted([out / "paper.md", out / "charts/b.svg"])
+    assert (out / "paper.md").read_text() == "text, edited" and (out / "charts/b.svg").read_text() == "<svg>B</svg>"
+    untouched = {p.name: p.stat().st_mtime_ns for p in published if p.stat().st_mtime_ns == 1_000_000_000}
+    assert sorted(untouched) == ["a.svg", "paper.pdf"]
+
+
 def test_stale_lock_cleared_live_lock_kept(tmp_path):
     locks = tmp_path / ".snakemake/locks"
     locks.mkdir(parents=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import shutil
 import tempfile
@@ -50,14 +51,26 @@ def copy_atomic(src: Path, dest: Path) -> None:
         shutil.copyfileobj(source, fh)
 
 
+def _copy_if_changed(src: Path, dest: Path) -> bool:
+    """:func:`copy_atomic` unless ``dest`` already has the bytes of ``src``; whether it copied."""
+    if dest.is_file() and filecmp.cmp(src, dest, shallow=False):
+        return False
+    copy_atomic(src, dest)
+    return True
+
+
 def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None) -> list[Path]:
     """Copy the staged deliverables into out_dir; ``dirs`` (name -> staged folder, e.g. ``data``) and the
-    charts become folders of out_dir, whose files no longer produced are removed."""
+    charts become folders of out_dir, whose files no longer produced are removed.
+
+    A file whose bytes did not change is left as it is (same mtime): a rebuild wakes no file
+    watcher or sync tool for nothing. Returns the files written.
+    """
     out_dir = Path(out_dir)
     written = []
     for name, src in sorted(files.items()):
-        copy_atomic(src, out_dir / name)
-        written.append(out_dir / name)
+        if _copy_if_changed(Path(src), out_dir / name):
+            written.append(out_dir / name)
     for name, src in sorted({"charts": Path(charts_dir), **(dirs or {})}.items()):
         written += _publish_dir(Path(src), out_dir / name)
     return written
@@ -68,8 +81,8 @@ def _publish_dir(source: Path, target: Path) -> list[Path]:
     written = []
     new = {p.name for p in source.iterdir() if p.is_file() and not p.name.startswith(".")}
     for name in sorted(new):
-        copy_atomic(source / name, target / name)
-        written.append(target / name)
+        if _copy_if_changed(source / name, target / name):
+            written.append(target / name)
     if target.exists():
         for old in target.iterdir():
             if old.is_file() and old.name not in new:
