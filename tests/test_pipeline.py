@@ -25,12 +25,18 @@ def test_write_atomic_leaves_no_temp_files(tmp_path):
     assert target.read_text() == "two" and [p.name for p in tmp_path.iterdir()] == ["a.txt"]
 
 
+def staged_files(folder: Path, files: dict[str, str]) -> Path:
+    """A staging folder holding ``files`` (relative path -> text), its charts/ folder made."""
+    (folder / "charts").mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
 def test_publish_removes_charts_no_longer_drawn(tmp_path):
-    staged = tmp_path / "build"
-    (staged / "charts").mkdir(parents=True)
-    (staged / "charts/a.svg").write_text("<svg/>")
-    (staged / "charts/.snakemake_timestamp").write_text("")
-    (staged / "paper.md").write_text("text")
+    staged = staged_files(
+        tmp_path / "build", {"charts/a.svg": "<svg/>", "charts/.snakemake_timestamp": "", "paper.md": "text"}
+    )
     out = tmp_path / "out"
     (out / "charts").mkdir(parents=True)
     (out / "charts/old.svg").write_text("stale")
@@ -40,12 +46,10 @@ def test_publish_removes_charts_no_longer_drawn(tmp_path):
 
 
 def test_republishing_leaves_unchanged_files_untouched(tmp_path):
-    staged = tmp_path / "build"
-    (staged / "charts").mkdir(parents=True)
-    (staged / "charts/a.svg").write_text("<svg/>")
-    (staged / "charts/b.svg").write_text("<svg>b</svg>")
-    (staged / "paper.md").write_text("text")
-    (staged / "paper.pdf").write_bytes(b"%PDF-1")
+    staged = staged_files(
+        tmp_path / "build",
+        {"charts/a.svg": "<svg/>", "charts/b.svg": "<svg>b</svg>", "paper.md": "text", "paper.pdf": "%PDF-1"},
+    )
     files = {"paper.md": staged / "paper.md", "paper.pdf": staged / "paper.pdf"}
     out = tmp_path / "out"
     publish(files, staged / "charts", out)
