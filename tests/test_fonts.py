@@ -126,8 +126,8 @@ def test_chinese_arabic_and_russian_comments_render_with_the_project_fonts(multi
         assert snippet in text or snippet[::-1] in text, snippet
     used = pdf_fonts(multilingual / "working_paper.pdf")
     assert {"Paper-Serif", "Paper-CJK", "Paper-Arabic"} <= used, used
-    # every face is one the project ships (no system fallback such as DejaVu)
-    assert all(name.startswith(("Paper-", "Liberation-Serif")) for name in used), used
+    # every face is one the project ships, the charts' too (no system font: DejaVu, Droid, another Liberation)
+    assert all(name.startswith("Paper-") for name in used), used
 
 
 def _uncovered_character() -> str:

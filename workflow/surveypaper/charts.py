@@ -15,6 +15,7 @@ the same rows and geometry, and must agree; a split would put the data side (eve
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ FONT_FILES = (
     "LiberationSerif-Italic.ttf",
 )
 FONT_FAMILY = "Liberation Serif"
+#: The print CSS's name for the same files (templates/css/fonts.css), first in the SVG's
+#: font-family: WeasyPrint then draws the charts with the vendored files even where the system
+#: has a "Liberation Serif" of its own (another version, other glyph widths); a browser, which
+#: does not know the name, goes on to FONT_FAMILY.
+PDF_FONT_FAMILY = "Paper Serif"
 
 #: One palette for every chart: the current round, the previous round, text, grid.
 PALETTE = {
@@ -590,8 +596,13 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
             color=PALETTE["muted"],
         )
 
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Title": _head(question)})
+    svg = buffer.getvalue().replace(
+        f"font-family: '{FONT_FAMILY}'".encode(), f"font-family: '{PDF_FONT_FAMILY}', '{FONT_FAMILY}'".encode()
+    )
     with atomic_file(path) as fh:
-        fig.savefig(fh, format="svg", metadata={"Date": None, "Creator": None, "Title": _head(question)})
+        fh.write(svg)
 
 
 def _charts(stats: dict, questionnaire: dict, unit: str):
