@@ -418,3 +418,17 @@ def test_a_follow_up_may_depend_on_one_choice_of_several(types_raw):
     assert [(p.where, p.expected) for p in probs] == [
         ("answers.partners", "no answer: asked only where added_value is partnerships")
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ survey.q.added_value.others | safe }}",
+        "{% for o in survey.q.added_value.others %}{{ o.text | safe }}{% endfor %}",
+    ],
+)
+def test_paper_check_refuses_safe_on_other_texts(source):
+    from jinja2 import Environment
+    from surveypaper.checks import safe_findings
+
+    assert safe_findings(Environment(), source, "x.md.j2"), source

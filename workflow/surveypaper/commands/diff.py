@@ -262,7 +262,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
                 print(f"paper diff: {raw / 'questionnaire.yaml'}: {exc}", file=sys.stderr)
                 continue
             labels.questions = {k: (v.number, v.short) for k, v in q.questions.items() if v.closed}
-            labels.choices = {k: tuple(v.choices) for k, v in q.questions.items() if v.closed}
+            labels.choices = {k: tuple(v.options) for k, v in q.questions.items() if v.closed}
             labels.sets = {d.key: d.short for d in q.derived}
             break
     for raw in raws:
