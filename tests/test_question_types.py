@@ -405,19 +405,17 @@ def test_a_workbook_row_reads_like_a_yaml_file(types_raw):
     assert by_state["PHL"] == {"added_value": [], "years": 2.5}
 
 
-def test_a_follow_up_may_depend_on_one_choice_of_several(types_raw):
-    text = (types_raw / "questionnaire.yaml").read_text(encoding="utf-8")
-    follow_up = (
-        '      - {key: partners, number: "2b", type: yes_no, asked_if: {added_value: partnerships}, text: Which?}\n'
-    )
-    (types_raw / "questionnaire.yaml").write_text(
-        text.replace("      - key: agreement", follow_up + "      - key: agreement")
-    )
-    write(types_raw / "responses/2008/NLD.yaml", "state: NLD\nanswers: {added_value: [networking], partners: yes}\n")
-    probs = problems_of(types_raw)
-    assert [(p.where, p.expected) for p in probs] == [
-        ("answers.partners", "no answer: asked only where added_value is partnerships")
-    ]
+def test_a_follow_up_depends_on_a_single_answer(types_raw):
+    """Conditions (asked_if, derived sets) name a yes/no, choice or scale answer: the statistics read them so."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(TYPES_QUESTIONNAIRE)
+    follow_up = {"key": "partners", "type": "yes_no", "asked_if": {"added_value": "partnerships"}, "text": "Which?"}
+    data["sections"][0]["questions"].append(follow_up)
+    with pytest.raises(QuestionnaireError, match="no answer of a yes_no, choice or scale question"):
+        qmod.parse(data)
+    follow_up["asked_if"] = {"agreement": "5"}
+    assert qmod.parse(data).questions["partners"].asked_if == {"agreement": "5"}
 
 
 @pytest.mark.parametrize(

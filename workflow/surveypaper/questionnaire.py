@@ -286,8 +286,10 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
         sections.append({"key": str(s.get("key", "")), "title": str(s.get("title", "")), "keys": keys})
     for q in questions.values():
         for k, v in q.asked_if.items():
-            if k not in questions or not questions[k].closed or v not in questions[k].options:
-                raise QuestionnaireError(f"{source}: {q.key}: asked_if {k}={v!r} names no closed question answer")
+            if k not in questions or questions[k].type not in SINGLE_TYPES or v not in questions[k].options:
+                raise QuestionnaireError(
+                    f"{source}: {q.key}: asked_if {k}={v!r} names no answer of a yes_no, choice or scale question"
+                )
     derived = []
     for d in data.get("derived") or []:
         conds = tuple({str(k): str(v) for k, v in c.items()} for c in d.get("any") or ())
@@ -295,6 +297,10 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
             for k in cond:
                 if k not in questions:
                     raise QuestionnaireError(f"{source}: derived {d.get('key')}: unknown question {k!r}")
+                if questions[k].type not in SINGLE_TYPES:
+                    raise QuestionnaireError(
+                        f"{source}: derived {d.get('key')}: {k!r} is not a yes_no, choice or scale question"
+                    )
         derived.append(DerivedSet(key=str(d["key"]), short=str(d.get("short", "")), any=conds))
     return Questionnaire(
         title=" ".join(str(data.get("title", "")).split()),
