@@ -6,6 +6,7 @@ rule compute_stats:
         questionnaire=RAW / "questionnaire.yaml",
         themes=RAW / "themes.yaml",
         regions=REGIONS,
+        paper=TEMPLATES / "paper.yaml",  # the round reported and the one compared with
         code=pkg(
             "pipeline", "project", "stats", "table", "regions", "rounds", "numerals", "questionnaire", "steps", "warm"
         ),
@@ -23,6 +24,7 @@ rule compute_stats:
             input.themes,
             output[0],
             REGIONS[0] if REGIONS else None,
+            input.paper,
             timeout=config["stats_timeout"],
             what="the statistics",
         )

@@ -610,6 +610,8 @@ def _charts(stats: dict, questionnaire: dict, unit: str):
     year, previous_year = current_and_previous(stats["rounds"])
     if year is None:
         raise ValueError("stats has no rounds")
+    if stats.get("current"):  # the round the paper reports and the one it compares with (templates/paper.yaml)
+        year, previous_year = stats["current"], stats.get("previous")
     now = stats["rounds"][year].get("questions", {})
     for question in charted_questions(questionnaire):
         current = now.get(question["key"])
@@ -642,7 +644,8 @@ def draw_charts(
 ) -> list[dict]:
     """Draw one SVG per closed question of the current round into ``out_dir``.
 
-    The current round is the last of ``stats["rounds"]`` (:mod:`surveypaper.rounds`); where the round before it
+    The current round is ``stats["current"]`` (the round templates/paper.yaml reports, see
+    :mod:`surveypaper.rounds`); where the round it compares with (``stats["previous"]``)
     answered the same question, its bars are drawn beside the current ones. Returns the manifest
     ``[{key, title, file: "charts/<key>.svg", alt, size_pt: [width, height]}]`` in questionnaire
     order.

@@ -17,12 +17,13 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem, ValidationFailed, closest
 from .questionnaire import EMPTY, LIST_SEPARATOR, NONE_CHOSEN, OTHER, AnswerError, Questionnaire
-from .states import State, suggest_code
+from .states import State, States, suggest_code
 from .yamlio import YamlError, load_verbatim
 
 MAX_FILE_BYTES = 2_000_000
@@ -58,7 +59,7 @@ class Context:
     """What validation checks against."""
 
     questionnaire: Questionnaire
-    states: dict[str, State]
+    states: States
     themes: dict[str, str]
     round: str = ""
 
@@ -117,9 +118,10 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
     return sorted(responses, key=lambda r: r.state), problems
 
 
-def load_all(raw_dir: Path, questionnaire: Questionnaire, states: dict[str, State], themes: dict[str, str]) -> dict:
+def load_all(raw_dir: Path, questionnaire: Questionnaire, states: Mapping[str, State], themes: dict[str, str]) -> dict:
     """Every round under raw/responses, validated; raises ValidationFailed with all problems."""
     raw_dir = Path(raw_dir)
+    states = states if isinstance(states, States) else States(states)
     root = raw_dir.parent
     problems: list[Problem] = []
     rounds = {}
@@ -127,6 +129,18 @@ def load_all(raw_dir: Path, questionnaire: Questionnaire, states: dict[str, Stat
     if not dirs:
         problems.append(Problem(_rel(raw_dir / "responses", root), "folder", "", "one folder per round, e.g. 2008/"))
     for d in dirs:
+        if not questionnaire.declares(d.name):
+            declared = ", ".join(questionnaire.rounds)
+            problems.append(
+                Problem(
+                    _rel(d, root),
+                    "folder",
+                    d.name,
+                    f"a round of raw/questionnaire.yaml ({declared}): declare it under 'rounds' or rename the folder",
+                    closest(d.name, questionnaire.rounds),
+                )
+            )
+            continue
         ctx = Context(questionnaire, states, themes, d.name)
         found, probs = load_round(d, ctx, root)
         problems.extend(probs)
@@ -326,14 +340,14 @@ def _rows_to_responses(rows, name: str, ctx: Context) -> tuple[list[Response], l
 
 
 def _check_state(value, name: str, where: str, ctx: Context) -> tuple[str | None, list[Problem]]:
-    code = "" if value is None else str(value)
-    if code in EMPTY:
-        return None, [Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml")]
-    if code in ctx.states:
+    text = "" if value is None else str(value)
+    expected = "an ISO 3166-1 alpha-3 code"
+    if text in EMPTY:
+        return None, [Problem(name, where, text, expected)]
+    code = ctx.states.code(text)
+    if code:
         return code, []
-    return None, [
-        Problem(name, where, code, "an ISO 3166-1 alpha-3 code of raw/states.yaml", suggest_code(code, ctx.states))
-    ]
+    return None, [Problem(name, where, text, expected, suggest_code(text, ctx.states))]
 
 
 def _fill(

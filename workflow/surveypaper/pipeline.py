@@ -118,13 +118,20 @@ def ingest_responses(raw_dir: Path, out: Path) -> None:
 
 
 def compute_stats(
-    responses_json: Path, questionnaire_path: Path, themes_path: Path, out: Path, regions_path: Path | None = None
+    responses_json: Path,
+    questionnaire_path: Path,
+    themes_path: Path,
+    out: Path,
+    regions_path: Path | None = None,
+    paper_path: Path | None = None,
 ) -> None:
-    """responses.json -> stats.json (in the process of :data:`surveypaper.steps.STATS`)."""
+    """responses.json -> stats.json (in the process of :data:`surveypaper.steps.STATS`), for the
+    rounds templates/paper.yaml (``paper_path``) names."""
     from .errors import ValidationFailed
 
     try:
-        stats = project.stats_from_responses(_read_json(responses_json), questionnaire_path, themes_path, regions_path)
+        responses = _read_json(responses_json)
+        stats = project.stats_from_responses(responses, questionnaire_path, themes_path, regions_path, paper_path)
     except ValidationFailed as exc:
         raise _stop(str(exc)) from None
     write_text(out, dump_json(stats))

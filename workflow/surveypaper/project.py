@@ -118,11 +118,11 @@ def load_questionnaire(path: Path):
     return _cached("questionnaire", path, qmod.load)
 
 
-def load_states(path: Path) -> dict:
-    """raw/states.yaml (a fresh dict of immutable States)."""
+def load_states(path: Path):
+    """raw/states.yaml's names over every ISO 3166-1 State (a read-only :class:`~surveypaper.states.States`)."""
     from .states import load_states as load
 
-    return dict(_cached("states", path, load))
+    return _cached("states", path, load)
 
 
 def load_themes(path: Path) -> dict:
@@ -152,19 +152,44 @@ def ingest(raw_dir: Path) -> dict:
 
 
 def stats_from_responses(
-    responses: dict, questionnaire_path: Path, themes_path: Path, regions_path: Path | None = None
+    responses: dict,
+    questionnaire_path: Path,
+    themes_path: Path,
+    regions_path: Path | None = None,
+    paper_path: Path | None = None,
 ) -> dict:
     """stats.json from validated responses; the respondents' regions from ``regions_path`` (default:
-    ``regions.yaml`` beside the questionnaire, if there is one) and country_converter's table."""
+    ``regions.yaml`` beside the questionnaire, if there is one) and country_converter's table.
+
+    The round reported and the one compared with are those ``paper_path`` (templates/paper.yaml)
+    names; raises ValidationFailed if it names a round without responses."""
+    from .errors import ValidationFailed
     from .regions import load_regions
+    from .rounds import check_reported_rounds, reported_rounds
     from .stats import compute
 
+    paper = load_paper(paper_path) if paper_path is not None and Path(paper_path).is_file() else {}
+    current, previous = reported_rounds(responses["rounds"], paper)
+    problems = check_reported_rounds(current, previous, responses["rounds"], _shown(paper_path))
+    if problems:
+        raise ValidationFailed(problems)
     if regions_path is None:
         regions_path = Path(questionnaire_path).parent / "regions.yaml"
     codes = {r["state"] for found in responses["rounds"].values() for r in found}
+    regions = load_regions(regions_path, codes)
     return compute(
-        load_questionnaire(questionnaire_path), load_themes(themes_path), responses, load_regions(regions_path, codes)
+        load_questionnaire(questionnaire_path), load_themes(themes_path), responses, regions, current, previous
     )
+
+
+def _shown(path: Path | None) -> str:
+    """A project file as a report names it: relative to the working directory where it can be."""
+    if path is None:
+        return "templates/paper.yaml"
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def built_stats(paths: Paths) -> dict | None:
@@ -182,7 +207,10 @@ def project_stats(paths: Paths) -> dict:
 
 def computed_stats(paths: Paths) -> dict:
     """stats.json computed from raw/ (raises ValidationFailed)."""
-    return stats_from_responses(ingest(paths.raw), paths.raw / "questionnaire.yaml", paths.raw / "themes.yaml")
+    raw = paths.raw
+    return stats_from_responses(
+        ingest(raw), raw / "questionnaire.yaml", raw / "themes.yaml", paper_path=paths.templates / "paper.yaml"
+    )
 
 
 def chart_manifest(stats_data: dict, questionnaire_path: Path) -> list[dict]:

@@ -225,6 +225,11 @@ class Questionnaire:
     sections: tuple[dict, ...]
     questions: dict[str, Question]
     derived: tuple[DerivedSet, ...] = ()
+    rounds: tuple[str, ...] = ()  # the rounds it was sent in, oldest first (none declared: every folder is one)
+
+    def declares(self, round_name: str) -> bool:
+        """Whether ``round_name`` is one of the questionnaire's rounds (every name, when none are declared)."""
+        return not self.rounds or str(round_name) in self.rounds
 
     @property
     def closed(self) -> list[Question]:
@@ -271,6 +276,9 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
     """Build and check a Questionnaire from its parsed YAML."""
     if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
         raise QuestionnaireError(f"{source}: expected a mapping with a 'sections' list")
+    rounds = tuple(str(r) for r in data.get("rounds") or ())
+    if len(set(rounds)) != len(rounds):
+        raise QuestionnaireError(f"{source}: rounds {list(rounds)} names a round twice")
     questions: dict[str, Question] = {}
     sections = []
     for s in data["sections"]:
@@ -282,6 +290,11 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
             if key in questions:
                 raise QuestionnaireError(f"{source}: question key {key!r} appears twice")
             questions[key] = _question(raw, key, str(s.get("key", "")), source)
+            undeclared = [r for r in questions[key].asked_in if rounds and r not in rounds]
+            if undeclared:
+                raise QuestionnaireError(
+                    f"{source}: {key}: asked_in {undeclared} is not one of the rounds {list(rounds)}"
+                )
             keys.append(key)
         sections.append({"key": str(s.get("key", "")), "title": str(s.get("title", "")), "keys": keys})
     for q in questions.values():
@@ -308,6 +321,7 @@ def parse(data: dict, source: str = "questionnaire.yaml") -> Questionnaire:
         sections=tuple(sections),
         questions=questions,
         derived=tuple(derived),
+        rounds=rounds,
     )
 
 

@@ -167,8 +167,18 @@ TYPE_STATS = {
 }
 
 
-def compute(questionnaire: Questionnaire, themes: dict, responses: dict, regions=None) -> dict:
-    """stats.json: every round, and the changes from the previous round to the current one.
+def compute(
+    questionnaire: Questionnaire,
+    themes: dict,
+    responses: dict,
+    regions=None,
+    current: str | None = None,
+    previous: str | None = None,
+) -> dict:
+    """stats.json: every round, and the changes from the round compared with to the one reported.
+
+    ``current`` and ``previous`` are the rounds templates/paper.yaml names
+    (:func:`surveypaper.rounds.reported_rounds`); by default the last round and the one before it.
 
     With ``regions`` (:class:`surveypaper.regions.Regions` of the respondents), each round also
     has its respondents by region and sub-region, and each question's counts by region.
@@ -186,6 +196,8 @@ def compute(questionnaire: Questionnaire, themes: dict, responses: dict, regions
         respondents,
         themes_table(responses),
         regions.all if regions is not None else None,
+        current,
+        previous,
     )
 
 
@@ -196,6 +208,8 @@ def compute_tables(
     respondents: pd.DataFrame,
     theme_rows: pd.DataFrame,
     all_regions: list[str] | None = None,
+    current: str | None = None,
+    previous: str | None = None,
 ) -> dict:
     """stats.json from the tables of :mod:`surveypaper.table` (see :func:`compute`).
 
@@ -203,7 +217,8 @@ def compute_tables(
     every region (those without respondents get an empty list).
     """
     names = round_order(respondents["round"].unique())
-    current, previous = current_and_previous(names)
+    if current is None:
+        current, previous = current_and_previous(names)
     wide = answers_wide(questionnaire, table, respondents[["round", "state"]])
     put = applicable(questionnaire, respondents, wide)
     # Each question put to a State, with its answer(s): NaN where it was left blank.
