@@ -86,9 +86,9 @@ def test_all_problems_at_once(tiny_raw):
     [
         ("state,plan\nARG,yes,extra\n", "row 2", "2 cells"),
         ("state,plan,plan\nARG,yes,no\n", "header", "each column once"),
-        ("country,plan\nARG,yes\n", "header", "'state' column"),
+        ("nation,plan\nARG,yes\n", "header", "a State column"),
         ("state,plan\n", "file", "at least one response row"),
-        ("state,focal\nARG,yes\n", "column focal", "question key"),
+        ("state,focal\nARG,yes\n", "column B", "number, wording or key"),
     ],
 )
 def test_bad_csv(tiny_raw, content, where, expected):

@@ -45,7 +45,7 @@ def test_xlsx_round_is_read(tiny_raw):
 @pytest.mark.parametrize(
     "kwargs, where, expected",
     [
-        ({"title": "Sheet1"}, "sheet", "a sheet named 'responses'"),
+        ({"title": "Sheet1", "extra_sheet": "Notes"}, "sheet", "a sheet named 'responses'"),
         ({"hidden": True}, "sheet responses", "visible sheet"),
         ({"merge": "B2:B3"}, "cells B2:B3", "unmerge"),
     ],

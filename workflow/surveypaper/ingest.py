@@ -30,6 +30,7 @@ MAX_FILE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 20_000
 YAML_KEYS = {"state", "answers", "comments", "themes"}
 IGNORED_PREFIXES = (".", "~$")
+IGNORE_SUFFIX = ".ignore"  # survey.csv.ignore: the columns of survey.csv that are not answers
 INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u00ad"}
 
 
@@ -62,6 +63,7 @@ class Context:
     states: States
     themes: dict[str, str]
     round: str = ""
+    log: list[str] = field(default_factory=list)  # what each table header was matched to
 
 
 def response_files(round_dir: Path) -> list[Path]:
@@ -86,6 +88,13 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
     for path in files:
         name = _rel(path, root)
         suffix = path.suffix.lower()
+        if suffix == IGNORE_SUFFIX:
+            export = path.with_name(path.name[: -len(IGNORE_SUFFIX)])
+            if not export.is_file() or export.suffix.lower() not in (".csv", ".xlsx"):
+                problems.append(
+                    Problem(name, "file", path.name, f"an ignore list beside its export ({export.name} is missing)")
+                )
+            continue
         if suffix not in (".yaml", ".yml", ".csv", ".xlsx"):
             problems.append(Problem(name, "file", path.suffix, "a .yaml, .yml, .csv or .xlsx response file"))
             continue
@@ -99,10 +108,10 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
         if suffix in (".yaml", ".yml"):
             found, probs = _read_yaml(path, name, ctx)
         else:
-            rows, probs = (_read_csv if suffix == ".csv" else _read_xlsx)(path, name)
+            table, probs = (_read_csv if suffix == ".csv" else _read_xlsx)(path, name)
             found = []
             if not probs:
-                found, probs = _rows_to_responses(rows, name, ctx)
+                found, probs = _table_responses(table, path, name, ctx, root)
         responses.extend(found)
         problems.extend(probs)
     seen: dict[str, str] = {}
@@ -118,8 +127,17 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
     return sorted(responses, key=lambda r: r.state), problems
 
 
-def load_all(raw_dir: Path, questionnaire: Questionnaire, states: Mapping[str, State], themes: dict[str, str]) -> dict:
-    """Every round under raw/responses, validated; raises ValidationFailed with all problems."""
+def load_all(
+    raw_dir: Path,
+    questionnaire: Questionnaire,
+    states: Mapping[str, State],
+    themes: dict[str, str],
+    log: list[str] | None = None,
+) -> dict:
+    """Every round under raw/responses, validated; raises ValidationFailed with all problems.
+
+    ``log``, if given, receives a line per table column: what its header was matched to.
+    """
     raw_dir = Path(raw_dir)
     states = states if isinstance(states, States) else States(states)
     root = raw_dir.parent
@@ -141,7 +159,7 @@ def load_all(raw_dir: Path, questionnaire: Questionnaire, states: Mapping[str, S
                 )
             )
             continue
-        ctx = Context(questionnaire, states, themes, d.name)
+        ctx = Context(questionnaire, states, themes, d.name, log if log is not None else [])
         found, probs = load_round(d, ctx, root)
         problems.extend(probs)
         rounds[d.name] = [r.as_dict() for r in found]
@@ -206,7 +224,7 @@ def _read_csv(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Probl
         table = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [Problem(name, "file", "", f"a readable CSV table ({exc})")]
-    return _table_rows(table, name, first_row=1)
+    return table, []
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -228,13 +246,15 @@ def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Prob
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         return [], [Problem(name, "file", "", f"a readable .xlsx workbook ({type(exc).__name__})")]
     sheet_name = "responses"
+    if sheet_name not in values.sheetnames and len(values.sheetnames) == 1:
+        sheet_name = values.sheetnames[0]  # a survey tool's export: one sheet, whatever its name
     if sheet_name not in values.sheetnames:
         return [], [
             Problem(
                 name,
                 "sheet",
                 ", ".join(values.sheetnames),
-                f"a sheet named {sheet_name!r}",
+                f"a sheet named {sheet_name!r} (or a workbook of one sheet)",
                 closest(sheet_name, values.sheetnames),
             )
         ]
@@ -264,7 +284,7 @@ def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Prob
         table.pop()
     if problems:
         return [], problems
-    return _table_rows(table, name, first_row=1)
+    return table, []
 
 
 def _cell_text(value) -> str:
@@ -277,63 +297,132 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _table_rows(table: list[list[str]], name: str, first_row: int) -> tuple[list[tuple[int, dict]], list[Problem]]:
+def read_ignore_list(path: Path) -> list[str]:
+    """The headers an export's ignore file lists: one a line; blank lines and ``#`` comments skipped."""
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    return [" ".join(line.split()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _table_responses(table: list[list[str]], path: Path, name: str, ctx: Context, root) -> tuple[list, list]:
+    """A table's responses: its header matched to the questionnaire, then every row validated."""
+    from .headers import Unmatched, match_columns
+
     if not table or not any(c.strip() for c in table[0]):
-        return [], [Problem(name, "row 1", "", "a header row: state, then question keys")]
-    header = [h.strip() for h in table[0]]
-    problems = []
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    for h in dupes:
-        problems.append(Problem(name, "header", h, "each column once"))
-    if "state" not in header:
-        problems.append(Problem(name, "header", ", ".join(header[:4]), "a 'state' column", closest("state", header)))
+        return [], [Problem(name, "row 1", "", "a header row: the State column, then one column per question")]
+    header = [" ".join(h.split()) for h in table[0]]
+    ignore_path = path.with_name(path.name + IGNORE_SUFFIX)
+    ignored = read_ignore_list(ignore_path)
+    columns, clashes = match_columns(header, ctx.questionnaire, ignored)
+    problems = [
+        Problem(name, "header", clash, "each question, the State and the themes in one column") for clash in clashes
+    ]
+    problems += [
+        Problem(name, "header", h, "each column once") for h in sorted({h for h in header if header.count(h) > 1})
+    ]
+    for i, col in enumerate(columns):
+        where = f"column {_column_name(i)}"
+        if isinstance(col, Unmatched):
+            near = "; ".join(col.candidates)
+            expected = (
+                f"a question's number, wording or key ({col.reason}; closest: {near})"
+                if near
+                else f"a question's number, wording or key ({col.reason})"
+            )
+            problems.append(Problem(name, where, col.header, expected + f", or a line of {ignore_path.name}"))
+        else:
+            ctx.log.append(f"{name}: column {_column_name(i)} {col.describe()}")
+    headers = {c.header.casefold() for c in columns}
+    for line in ignored:
+        if line.casefold() not in headers:
+            problems.append(Problem(_rel(ignore_path, root), "line", line, f"a column header of {path.name}"))
+    if not any(getattr(c, "kind", "") == "state" for c in columns):
+        problems.append(
+            Problem(
+                name, "header", ", ".join(header[:4]), "a State column: 'state' or 'country'", closest("state", header)
+            )
+        )
     if problems:
         return [], problems
-    rows = []
-    for i, cells in enumerate(table[1:], start=first_row + 1):
+    responses = []
+    for line, cells in enumerate(table[1:], start=2):
         if not any(c.strip() for c in cells):
             continue  # blank rows are skipped
         if len(cells) != len(header):
             problems.append(
-                Problem(name, f"row {i}", f"{len(cells)} cells", f"{len(header)} cells, one per column of the header")
+                Problem(
+                    name, f"row {line}", f"{len(cells)} cells", f"{len(header)} cells, one per column of the header"
+                )
             )
             continue
-        rows.append((i, dict(zip(header, cells, strict=False))))
-    if not rows and not problems:
-        problems.append(Problem(name, "file", "header only", "at least one response row"))
-    return rows, problems
-
-
-def _rows_to_responses(rows, name: str, ctx: Context) -> tuple[list[Response], list[Problem]]:
-    problems, responses = [], []
-    for line, row in rows:
-        where = f"row {line}"
-        state, probs = _check_state(row.get("state", ""), name, f"{where}, column state", ctx)
+        resp, probs = _row_response(columns, cells, line, name, ctx)
         problems += probs
-        answers, comments, themes = {}, {}, []
-        for col, value in row.items():
-            if col == "state":
-                continue
-            if col == "themes":
-                themes = [t.strip() for t in value.split(";") if t.strip()]
-            elif col.endswith("_comment"):
-                comments[col[: -len("_comment")]] = value
-            else:
-                answers[col] = value
-        resp = Response(state=state or "", source=f"{name}:{line}")
-        problems += _fill(
-            resp,
-            answers,
-            comments,
-            themes,
-            name,
-            ctx,
-            lambda k, w=where: f"{w}, column {k}",
-            lambda k, w=where: f"{w}, column {k}_comment",
-        )
-        if state:
+        if resp is not None:
             responses.append(resp)
+    if not responses and not problems:
+        problems.append(Problem(name, "file", "header only", "at least one response row"))
     return responses, problems
+
+
+def _column_name(i: int) -> str:
+    """A column as a spreadsheet names it: 0 -> A, 26 -> AA (openpyxl's get_column_letter, without
+    importing openpyxl for a CSV: its import costs a fifth of a second of the build)."""
+    name, n = "", i + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _column_label(i: int, header: str) -> str:
+    """``B (plan)``, ``C (1. Has your Government…)``: the letter, and the header cut to a few words."""
+    return f"{_column_name(i)} ({_short(header, 28)})"
+
+
+def _row_response(columns, cells: list[str], line: int, name: str, ctx: Context) -> tuple[Response | None, list]:
+    where = f"row {line}"
+    answers, comments, themes, state_cell, state_where = {}, {}, [], "", where
+    head: dict[str, str] = {}
+    for i, (col, value) in enumerate(zip(columns, cells, strict=True)):
+        if col.kind == "state":
+            state_cell, state_where = value, f"{where}, column {_column_label(i, col.header)}"
+        elif col.kind == "themes":
+            themes = [t.strip() for t in value.split(";") if t.strip()]
+        elif col.kind == "answer":
+            answers[col.key] = value
+            head[col.key] = _column_label(i, col.header)
+        elif col.kind == "comment":
+            comments[col.key] = value
+            head[f"{col.key}_comment"] = _column_label(i, col.header)
+    state, problems = _check_table_state(state_cell, name, state_where, ctx)
+    resp = Response(state=state or "", source=f"{name}:{line}")
+    problems += _fill(
+        resp,
+        answers,
+        comments,
+        themes,
+        name,
+        ctx,
+        lambda k, w=where: f"{w}, column {head.get(k, k)}",
+        lambda k, w=where: f"{w}, column {head.get(f'{k}_comment', k + '_comment')}",
+    )
+    return (resp if state else None), problems
+
+
+def _check_table_state(value: str, name: str, where: str, ctx: Context) -> tuple[str | None, list[Problem]]:
+    """A table's State cell: an alpha-3 or alpha-2 code or a country name, as survey tools export it."""
+    from .states import resolve_name
+
+    text = " ".join(str(value or "").split())
+    if text in EMPTY:
+        return None, [Problem(name, where, text, "a State: its ISO 3166-1 code or its English name")]
+    code = ctx.states.code(text) or resolve_name(text)
+    if code:
+        return code, []
+    return None, [
+        Problem(name, where, text, "a State: its ISO 3166-1 code or its English name", suggest_code(text, ctx.states))
+    ]
 
 
 # --- shared checks ------------------------------------------------------------------------------
@@ -455,8 +544,8 @@ def _check_text(text: str, name: str, where: str) -> list[Problem]:
     return []
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _rel(path: Path, root: Path | None) -> str:

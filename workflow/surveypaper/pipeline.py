@@ -106,14 +106,20 @@ def _read_json(path: Path):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def ingest_responses(raw_dir: Path, out: Path) -> None:
-    """Validate raw/ and write the responses table; all problems in one report."""
+def ingest_responses(raw_dir: Path, out: Path, log: Path | None = None) -> None:
+    """Validate raw/ and write the responses table; all problems in one report.
+
+    ``log`` gets what each header of a table (a survey-tool export) was matched to."""
     from .errors import ValidationFailed
 
+    lines: list[str] = []
     try:
-        data = project.ingest(raw_dir)
+        data = project.ingest(raw_dir, lines)
     except ValidationFailed as exc:
         raise _stop(str(exc)) from None
+    finally:
+        if log is not None:
+            write_text(Path(log), "".join(f"{line}\n" for line in lines) or "no tables: no headers to match\n")
     write_text(out, dump_json(data))
 
 

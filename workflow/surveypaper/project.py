@@ -142,13 +142,15 @@ def load_paper(path: Path) -> dict:
 # --- responses, stats, charts, context ----------------------------------------------------------
 
 
-def ingest(raw_dir: Path) -> dict:
-    """Validate every response against the questionnaire, States and themes (raises ValidationFailed)."""
+def ingest(raw_dir: Path, log: list[str] | None = None) -> dict:
+    """Validate every response against the questionnaire, States and themes (raises ValidationFailed).
+
+    ``log`` receives what each table header was matched to."""
     from .ingest import load_all
 
     raw_dir = Path(raw_dir)
     q = load_questionnaire(raw_dir / "questionnaire.yaml")
-    return load_all(raw_dir, q, load_states(raw_dir / "states.yaml"), load_themes(raw_dir / "themes.yaml"))
+    return load_all(raw_dir, q, load_states(raw_dir / "states.yaml"), load_themes(raw_dir / "themes.yaml"), log)
 
 
 def stats_from_responses(

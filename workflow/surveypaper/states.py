@@ -117,6 +117,27 @@ class States(Mapping):
         return f"<States: {len(self._listed)} listed, any ISO 3166-1 State named>"
 
 
+class Named(Mapping):
+    """code -> one attribute of its State (``name``, ``sort_key``): ``given`` first, then any ISO
+    State's own (:class:`States`). For labels that must name a State ``given`` does not list."""
+
+    def __init__(self, given: Mapping[str, str], attribute: str = "name"):
+        self._given, self._attribute = dict(given), attribute
+
+    def __getitem__(self, code) -> str:
+        if code in self._given:
+            return self._given[code]
+        if iso3(code) != code:
+            raise KeyError(code)
+        return getattr(_default_state(code), self._attribute)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._given)
+
+    def __len__(self) -> int:
+        return len(self._given)
+
+
 def suggest_code(value: str, known=()) -> str:
     """What an unrecognised State code probably meant: a code, or '' when nothing honest fits.
 

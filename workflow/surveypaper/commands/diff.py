@@ -240,7 +240,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
     and order, theme meanings and derived-set labels, from raw/ as each side was built."""
     from surveypaper import questionnaire as qmod
     from surveypaper.figure_changes import Labels
-    from surveypaper.states import load_states, load_themes
+    from surveypaper.states import Named, load_states, load_themes
 
     raws = [r for r in (new_raw, old_raw) if r is not None and r.is_dir()]
     names, sort = {}, {}
@@ -253,7 +253,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
                 continue
             names.update({code: s.name for code, s in states.items()})
             sort.update({code: s.sort_key for code, s in states.items()})
-    labels = Labels(states=names, state_sort=sort)
+    labels = Labels(states=Named(names), state_sort=Named(sort, "sort_key"))  # any other ISO State: its own name
     for raw in raws:
         if (raw / "questionnaire.yaml").is_file():
             try:
