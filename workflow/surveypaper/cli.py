@@ -13,6 +13,7 @@ COMMANDS = {
     "check": ("surveypaper.commands.check", "lint the templates against the data"),
     "vars": ("surveypaper.commands.vars", "list every variable and filter a template may use"),
     "preview": ("surveypaper.commands.preview", "serve the HTML paper and re-render on every edit"),
+    "form": ("surveypaper.commands.form", "write the questionnaire as a response workbook (.xlsx) to fill in"),
 }
 
 

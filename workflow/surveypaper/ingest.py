@@ -108,9 +108,11 @@ def load_round(round_dir: Path, ctx: Context, root: Path | None = None) -> tuple
         if suffix in (".yaml", ".yml"):
             found, probs = _read_yaml(path, name, ctx)
         else:
-            table, probs = (_read_csv if suffix == ".csv" else _read_xlsx)(path, name)
+            table, probs, form = _read_csv(path, name) if suffix == ".csv" else _read_xlsx(path, name)
             found = []
-            if not probs:
+            if not probs and form:
+                found, probs = _form_response(table, name, ctx)
+            elif not probs:
                 found, probs = _table_responses(table, path, name, ctx, root)
         responses.extend(found)
         problems.extend(probs)
@@ -219,12 +221,16 @@ def _read_csv(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Probl
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         hint = " (the file looks like Windows-1252: save it as UTF-8)" if _is_cp1252(raw) else ""
-        return [], [Problem(name, f"byte {exc.start}", repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text" + hint)]
+        return (
+            [],
+            [Problem(name, f"byte {exc.start}", repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text" + hint)],
+            False,
+        )
     try:
         table = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        return [], [Problem(name, "file", "", f"a readable CSV table ({exc})")]
-    return table, []
+        return [], [Problem(name, "file", "", f"a readable CSV table ({exc})")], False
+    return table, [], False
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -235,32 +241,41 @@ def _is_cp1252(raw: bytes) -> bool:
         return False
 
 
-def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+def _read_xlsx(path: Path, name: str) -> tuple[list[list[str]], list[Problem], bool]:
+    """The cells of an export's sheet, or of a response workbook's Questionnaire sheet (then True)."""
     import zipfile
 
     from openpyxl import load_workbook
+
+    from .forms import SHEET, is_form
 
     try:
         values = load_workbook(path, read_only=False, data_only=True)
         formulas = load_workbook(path, read_only=False, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return [], [Problem(name, "file", "", f"a readable .xlsx workbook ({type(exc).__name__})")]
-    sheet_name = "responses"
+        return [], [Problem(name, "file", "", f"a readable .xlsx workbook ({type(exc).__name__})")], False
+    form = is_form(values.sheetnames)
+    sheet_name = SHEET if form else "responses"
     if sheet_name not in values.sheetnames and len(values.sheetnames) == 1:
         sheet_name = values.sheetnames[0]  # a survey tool's export: one sheet, whatever its name
     if sheet_name not in values.sheetnames:
-        return [], [
-            Problem(
-                name,
-                "sheet",
-                ", ".join(values.sheetnames),
-                f"a sheet named {sheet_name!r} (or a workbook of one sheet)",
-                closest(sheet_name, values.sheetnames),
-            )
-        ]
+        return (
+            [],
+            [
+                Problem(
+                    name,
+                    "sheet",
+                    ", ".join(values.sheetnames),
+                    f"a sheet named {sheet_name!r} (or a workbook of one sheet)",
+                    closest(sheet_name, values.sheetnames),
+                )
+            ],
+            False,
+        )
     ws, wf = values[sheet_name], formulas[sheet_name]
     if ws.sheet_state != "visible":
-        return [], [Problem(name, f"sheet {sheet_name}", ws.sheet_state, "a visible sheet (unhide it)")]
+        return [], [Problem(name, f"sheet {sheet_name}", ws.sheet_state, "a visible sheet (unhide it)")], form
+    at = f"{sheet_name}!" if form else ""
     problems = [
         Problem(name, f"cells {rng.coord}", "merged", "one value per cell (unmerge the cells)")
         for rng in ws.merged_cells.ranges
@@ -273,7 +288,7 @@ def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Prob
                 problems.append(
                     Problem(
                         name,
-                        cf.coordinate,
+                        at + cf.coordinate,
                         str(cf.value),
                         "a value (a formula without a saved result: open and save the file in a spreadsheet program)",
                     )
@@ -283,8 +298,8 @@ def _read_xlsx(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Prob
     while table and not any(table[-1]):
         table.pop()
     if problems:
-        return [], problems
-    return table, []
+        return [], problems, form
+    return table, [], form
 
 
 def _cell_text(value) -> str:
@@ -365,6 +380,28 @@ def _table_responses(table: list[list[str]], path: Path, name: str, ctx: Context
     return responses, problems
 
 
+def _form_response(rows: list[list[str]], name: str, ctx: Context) -> tuple[list[Response], list[Problem]]:
+    """A filled response workbook (:mod:`surveypaper.forms`): validated as any response, each problem at its cell."""
+    from .forms import read_form
+
+    form = read_form(rows)
+    state, problems = _check_table_state(form.state, name, form.state_cell, ctx)
+    resp = Response(state=state or "", source=name)
+    cells = form.cells
+    problems += _fill(
+        resp,
+        form.answers,
+        form.comments,
+        form.themes,
+        name,
+        ctx,
+        lambda k: cells.get(f"answer:{k}", k),
+        lambda k: cells.get(f"comment:{k}", k),
+        themes_where=cells.get("themes", "themes"),
+    )
+    return ([resp] if state else []), problems
+
+
 def _column_name(i: int) -> str:
     """A column as a spreadsheet names it: 0 -> A, 26 -> AA (openpyxl's get_column_letter, without
     importing openpyxl for a CSV: its import costs a fifth of a second of the build)."""
@@ -440,7 +477,15 @@ def _check_state(value, name: str, where: str, ctx: Context) -> tuple[str | None
 
 
 def _fill(
-    resp: Response, answers: dict, comments: dict, themes: list, name: str, ctx: Context, a_where, c_where
+    resp: Response,
+    answers: dict,
+    comments: dict,
+    themes: list,
+    name: str,
+    ctx: Context,
+    a_where,
+    c_where,
+    themes_where: str = "themes",
 ) -> list[Problem]:
     q = ctx.questionnaire
     problems = []
@@ -513,7 +558,9 @@ def _fill(
     for code in themes:
         code = str(code)
         if code not in ctx.themes:
-            problems.append(Problem(name, "themes", code, "a theme code of raw/themes.yaml", closest(code, ctx.themes)))
+            problems.append(
+                Problem(name, themes_where, code, "a theme code of raw/themes.yaml", closest(code, ctx.themes))
+            )
         elif code not in resp.themes:
             resp.themes.append(code)
     return problems
