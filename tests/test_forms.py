@@ -8,13 +8,13 @@ import pytest
 from conftest import ROOT
 from helpers.intake import workbook
 from openpyxl import load_workbook
-from surveypaper import pipeline
+from surveypaper import project
 from surveypaper.cli import main
 from surveypaper.errors import ValidationFailed
 from surveypaper.forms import SHEET
 
-SHIPPED = pipeline.ingest(ROOT / "raw")
-QUESTIONNAIRE = pipeline.load_questionnaire(ROOT / "raw/questionnaire.yaml")
+SHIPPED = project.ingest(ROOT / "raw")
+QUESTIONNAIRE = project.load_questionnaire(ROOT / "raw/questionnaire.yaml")
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_prefilled_workbook_reads_back_as_the_same_response(raw):
     for code in ROUND_TRIP:
         (raw / f"responses/2008/{code}.yaml").unlink()
         workbook(raw / f"responses/2008/{code}.xlsx", response(code), QUESTIONNAIRE, "2008")
-    after = pipeline.ingest(raw)["rounds"]["2008"]
+    after = project.ingest(raw)["rounds"]["2008"]
     assert strip(after) == strip(SHIPPED["rounds"]["2008"])
     assert {r["source"] for r in after if r["state"] in ROUND_TRIP} == {
         f"raw/responses/2008/{c}.xlsx" for c in ROUND_TRIP
@@ -87,7 +87,7 @@ def test_an_answer_outside_the_dropdown_names_workbook_sheet_and_cell(raw):
     ws["B1"] = "Atlantis"
     wb.save(path)
     with pytest.raises(ValidationFailed) as info:
-        pipeline.ingest(raw)
+        project.ingest(raw)
     got = {(p.file, p.where, p.value) for p in info.value.problems}
     assert ("raw/responses/2008/ARG.xlsx", f"{SHEET}!C{r}", "Maybe") in got
     assert ("raw/responses/2008/ARG.xlsx", f"{SHEET}!B1", "Atlantis") in got
@@ -102,7 +102,7 @@ def test_a_blank_workbook_filled_by_name_is_a_response(raw):
     ws.cell(row=row_of(ws, "national_plan_intended"), column=3, value="Yes")
     ws.cell(row=row_of(ws, "national_plan"), column=4, value="  Under discussion ")
     wb.save(path)
-    chl = next(r for r in pipeline.ingest(raw)["rounds"]["2008"] if r["state"] == "CHL")
+    chl = next(r for r in project.ingest(raw)["rounds"]["2008"] if r["state"] == "CHL")
     assert chl["answers"] == {"national_plan": "no", "national_plan_intended": "yes"}
     assert chl["comments"] == {"national_plan": "Under discussion"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_repo, run_snakemake
 from helpers.intake import survey_export, workbook
-from surveypaper import pipeline
+from surveypaper import project
 from surveypaper.states import load_states
 
 EXPORTED = ["ARE", "CIV", "CZE", "GBR", "NLD", "PHL", "RUS", "TZA"]  # names with "the", accents, other spellings
@@ -19,8 +19,8 @@ WORKBOOKS = ["ARG", "AUS", "BFA", "ZAF", "HTI"]
 def converted(tmp_path_factory) -> Path:
     repo = copy_repo(tmp_path_factory.mktemp("intake") / "repo")
     raw = repo / "raw"
-    data = pipeline.ingest(raw)["rounds"]["2008"]
-    q = pipeline.load_questionnaire(raw / "questionnaire.yaml")
+    data = project.ingest(raw)["rounds"]["2008"]
+    q = project.load_questionnaire(raw / "questionnaire.yaml")
     states = load_states(raw / "states.yaml")
     by_state = {r["state"]: r for r in data}
     survey_export(
