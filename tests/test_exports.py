@@ -33,6 +33,7 @@ Q1 = QUESTIONNAIRE.questions["migration_in_development"].text
         ("Q1 comment", "comment", "migration_in_development", "by number"),
         ("1. Has your Government identified migration - Comments", "comment", "migration_in_development", ""),
         ("Q3 (b) - Comments", "comment", "national_plan_intended", "by number"),
+        ("Q6 - Other (please specify)", "comment", "focal_points", "by number"),
         ("national_plan", "answer", "national_plan", "by key"),
         ("national_plan_comment", "comment", "national_plan", "by key"),
         ("Country", "state", "", ""),

@@ -54,22 +54,37 @@ def condition_words(question, questions) -> str:
     return ("Only if " + " and ".join(parts)) if parts else ""
 
 
+#: Question types answered by one of a fixed list: a dropdown offers it.
+ONE_OF_TYPES = ("yes_no", "choice", "scale")
+
+
 def allowed_answers(question) -> tuple[str, ...]:
-    """The answers a dropdown offers: the question's choices, for questions answered by one of them."""
-    if not question.closed or getattr(question, "type", "") == "multi_choice":
+    """The answers a dropdown offers: every answer a question answered by one of a list allows
+    (its choices, and ``other`` where the questionnaire allows it); none for other types."""
+    if question.type not in ONE_OF_TYPES:
         return ()
-    return tuple(question.choices)
+    return tuple(getattr(question, "options", None) or question.choices)
 
 
 def answer_hint(question) -> str:
     """What goes in the answer cell, for the Instructions and the cell's input message."""
+    options = tuple(getattr(question, "options", None) or question.choices)
     if question.type == "multi_choice":
-        return "one or more of: " + "; ".join(question.choices) + " (separated by ;)"
+        return "one or more of: " + "; ".join(options) + " (separated by ;)"
     if allowed_answers(question):
         return "one of: " + ", ".join(allowed_answers(question))
+    if question.type == "number":
+        return "a number"
     if question.closed:
         return "an answer"
     return "write your answer in the Comments cell"
+
+
+def cell_value(answer):
+    """A stored answer as the workbook holds it: a multi-choice list as ``a; b`` (``[]`` for none), else as is."""
+    if isinstance(answer, list):
+        return "; ".join(answer) if answer else "[]"
+    return answer
 
 
 def write_form(path: Path, questionnaire, round_name: str, response: dict | None = None, state_name: str = "") -> Path:
@@ -150,7 +165,7 @@ def write_form(path: Path, questionnaire, round_name: str, response: dict | None
         ws.cell(row=row, column=2, value=q.text + (f"\n{q.note}" if q.note else ""))
         ws.cell(row=row, column=5, value=condition_words(q, questions) or None)
         ws.cell(row=row, column=6, value=q.key)
-        answer = ws.cell(row=row, column=3, value=answers.get(q.key))
+        answer = ws.cell(row=row, column=3, value=cell_value(answers.get(q.key)))
         comment = ws.cell(row=row, column=4, value=comments.get(q.key))
         for cell in (answer, comment):
             cell.protection = open_cell
@@ -173,7 +188,7 @@ def write_form(path: Path, questionnaire, round_name: str, response: dict | None
             )
             ws.add_data_validation(dv)
             dv.add(answer.coordinate)
-        elif not q.closed:
+        elif q.type == "text":
             answer.protection = Protection(locked=True)
             answer.fill = PatternFill(fill_type=None)
             answer.value = None

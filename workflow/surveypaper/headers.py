@@ -29,7 +29,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _COMMENT = re.compile(
-    r"(?:^|[\s\-–—:,(\[/_]+)(?:comments?|remarks?|notes?|explanation|please\s+explain)\s*[)\]]?\s*$", re.IGNORECASE
+    r"(?:^|[\s\-–—:,(\[/_]+)(?:comments?|remarks?|notes?|explanation|please\s+explain|"
+    r"other\s*\(?\s*please\s+specify\s*\)?|please\s+specify)\s*[)\]]?\s*$",
+    re.IGNORECASE,
 )
 
 
