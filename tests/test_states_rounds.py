@@ -25,7 +25,9 @@ def test_a_state_not_in_states_yaml_responds_under_its_common_name(tiny_raw):
     assert "KOR" in [r["state"] for r in data["rounds"]["2008"]]
     states = load_states(tiny_raw / "states.yaml")
     assert states["KOR"].name == "South Korea"  # pycountry's common name, not 'Korea, Republic of'
-    assert states["COD"].name == "The Democratic Republic of the Congo"  # an inverted name put back in order
+    # an inverted name put back in reading order, its "The" the article (sorted under D)
+    assert (states["COD"].short, states["COD"].article) == ("Democratic Republic of the Congo", "the")
+    assert states["VGB"].name == "British Virgin Islands"
     assert states["NLD"].name == "the Netherlands"  # raw/states.yaml still decides how a listed one prints
     assert "KOR" not in list(states)  # iterating gives the listed States only
 

@@ -13,6 +13,7 @@ name has to be resolved: the shipped data, all alpha-3 codes, never loads it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,24 +54,29 @@ def iso3(value) -> str | None:
     return code if len(code) == 3 and code in _countries() else None
 
 
-def common_name(code: str) -> str:
-    """A common English short name of a current ISO State: 'Bolivia', 'South Korea', 'Türkiye'.
+def common_name(code: str) -> tuple[str, str]:
+    """(a common English short name of a current ISO State, its article): ('Bolivia', ''),
+    ('South Korea', ''), ('Democratic Republic of the Congo', 'the').
 
     pycountry's ``common_name`` where it has one, else its ``name``; an inverted name
-    ('Congo, The Democratic Republic of the') is put back in reading order.
+    ('Congo, The Democratic Republic of the', 'Virgin Islands, British') is put back in reading
+    order, and a leading "The" becomes the article. Names that merely contain a comma ('Bonaire,
+    Sint Eustatius and Saba') stay as they are.
     """
     country = _countries()[code]
     name = getattr(country, "common_name", None) or country.name
     if ", " in name:
         head, tail = name.split(", ", 1)
-        name = f"{tail} {head}"
-        name = name[0].upper() + name[1:]
-    return name
+        if re.search(r"\b(of|of the)$", tail) or " " not in tail:
+            name = f"{tail} {head}"
+    if name.startswith(("The ", "the ")):
+        return name[4:], "the"
+    return name, ""
 
 
 def _default_state(code: str) -> State:
-    short = common_name(code)
-    return State(sort_key=short.casefold(), code=code, short=short)
+    short, article = common_name(code)
+    return State(sort_key=short.casefold(), code=code, short=short, article=article)
 
 
 class States(Mapping):
