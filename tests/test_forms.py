@@ -117,3 +117,30 @@ def test_paper_form_command(tmp_path, monkeypatch, capsys):
     assert "CHL has no response in round 2008" in capsys.readouterr().err
     assert main(["form", "-o", str(tmp_path / "blank.xlsx")]) == 0  # the round paper.yaml reports
     assert load_workbook(tmp_path / "blank.xlsx")[SHEET]["B2"].value == "2008"
+
+
+def test_the_newer_question_types_round_trip_through_the_workbook(tmp_path):
+    """multi_choice (a list, none of these, other), scale, number and choice with other: read back the same."""
+    from conftest import TINY_STATES, TINY_THEMES, write
+    from test_question_types import TYPES_QUESTIONNAIRE, _parse
+
+    raw = tmp_path / "raw"
+    write(raw / "questionnaire.yaml", TYPES_QUESTIONNAIRE)
+    write(raw / "states.yaml", TINY_STATES)
+    write(raw / "themes.yaml", TINY_THEMES)
+    write(
+        raw / "responses/2008/ARG.yaml",
+        "state: ARG\nanswers: {added_value: [knowledge, networking, other], agreement: 4, years: 3, channel: Other}\n"
+        'comments: {added_value: "Peer review", channel: By fax}\n',
+    )
+    write(raw / "responses/2008/NLD.yaml", 'state: NLD\nanswers: {added_value: [], agreement: "5", years: 12.5}\n')
+    before = project.ingest(raw)["rounds"]["2008"]
+    questionnaire = _parse()
+    for r in before:
+        (raw / f"responses/2008/{r['state']}.yaml").unlink()
+        workbook(raw / f"responses/2008/{r['state']}.xlsx", r, questionnaire, "2008")
+    assert strip(project.ingest(raw)["rounds"]["2008"]) == strip(before)
+    ws = load_workbook(raw / "responses/2008/ARG.xlsx")[SHEET]
+    assert (
+        ws.cell(row=row_of(ws, "added_value"), column=3).value == "networking; knowledge; other"
+    )  # questionnaire order

@@ -211,7 +211,7 @@ def test_every_kind_of_bad_answer_in_one_report(types_raw):
     assert probs[("ARG.yaml", "answers.agreement")].expected == "one of: 1, 2, 3, 4, 5"
     assert probs[("ARG.yaml", "answers.years")].expected == "a number from 0 to 50"
     assert "one answer, not a list" in probs[("ARG.yaml", "answers.channel")].expected
-    assert probs[("more.csv", "row 2, column years")].value == "seven"
+    assert probs[("more.csv", "row 2, column D (years)")].value == "seven"
     # `other` without its text, in a table: the comment column is where the text belongs
     assert "the text of the answer 'other'" in probs[("more.csv", "row 2, column added_value_comment")].expected
     assert "the text of the answer 'other'" in probs[("more.csv", "row 2, column channel_comment")].expected

@@ -1,10 +1,16 @@
-"""Read every response of every round (YAML files, CSV or XLSX tables) and validate them all at once.
+"""Read every response of every round (YAML files, survey-tool tables, response workbooks) and validate them all at once.
+
+Longer than most modules (about 600 lines): the three forms a response comes in are read here so
+that one validation (:func:`_fill`) and one problem table serve them all; what a table's header
+names is decided in :mod:`surveypaper.headers`, a workbook's layout in :mod:`surveypaper.forms`.
 
 Rules (also in README "Adding a response"):
 - `raw/responses/<round>/<ISO3>.yaml` is one State's response; `*.csv` and `*.xlsx` are tables with
-  a `state` column, one column per question key, `<key>_comment` columns and a `themes` column.
+  a State column (codes or names) and a column per question, headed as docs/headers.md says; an
+  `*.xlsx` with a `Questionnaire` sheet is a response workbook (`paper form`).
+- A folder that is not a round of raw/questionnaire.yaml is one error.
 - Files whose names start with `.` or `~$` (.DS_Store, Office lock files) are ignored; any other
-  extension is an error.
+  extension is an error (an export's `.ignore` list aside).
 - Answers are matched to the questionnaire's choices ignoring case (`NO` is `no`), nothing else:
   ` yes`, `Oui`, `1` are errors. An empty cell, an omitted key, `null` or `~` is no answer.
 - A follow-up question answered where it does not apply, a question not asked in that round, an
