@@ -15,7 +15,21 @@ include: "workflow/rules/charts.smk"
 include: "workflow/rules/check.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/render.smk"
+include: "workflow/rules/site.smk"
 include: "workflow/rules/publish.smk"
+include: "workflow/rules/profiles.smk"
+
+
+# The light steps run where Snakemake runs, also when the others go to a cluster (profiles/slurm).
+localrules:
+    ingest_responses,
+    compute_stats,
+    render_paper,
+    render_html,
+    check_templates,
+    render_site,
+    publish_outputs,
+    profiles,
 
 
 rule all:

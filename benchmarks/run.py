@@ -495,15 +495,13 @@ def bench_scale(base: Path, runs: int) -> list[dict]:
     return rows
 
 
-def paper_at_193(base: Path, runs: int) -> dict:
-    """The real questionnaire and templates, 193 States in each shipped round; the whole paper."""
-    repo = fresh_copy(base, "paper193")
-    raw = repo / "raw"
+def cycled_raw(raw: Path, n_states: int) -> list[str]:
+    """raw/ with n_states States in each shipped round, each answering as a shipped respondent does, cycled."""
     shipped_states = {}
     for line in (raw / "states.yaml").read_text(encoding="utf-8").splitlines():
         if m := re.match(r"([A-Z]{3}): ", line):
             shipped_states[m.group(1)] = line
-    codes = _codes(193, sorted(shipped_states))
+    codes = _codes(n_states, sorted(shipped_states))
     import pycountry
 
     lines = [
@@ -526,6 +524,14 @@ def paper_at_193(base: Path, runs: int) -> dict:
             cycled = [head] + [[code, *body[i % len(body)][1:]] for i, code in enumerate(codes)]
             with open(table, "w", newline="", encoding="utf-8") as fh:
                 csv.writer(fh).writerows(cycled)
+    return codes
+
+
+def paper_at_193(base: Path, runs: int) -> dict:
+    """The real questionnaire and templates, 193 States in each shipped round; the whole paper."""
+    repo = fresh_copy(base, "paper193")
+    raw = repo / "raw"
+    codes = cycled_raw(raw, 193)
     build = repo / "output/.build"
     reset_build(repo)
     _elapsed, result = run(SNAKEMAKE, repo, check=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import copy_built_repo, copy_repo, run_snakemake
 
-RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "publish_outputs", "all"}
+RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "render_site", "publish_outputs", "all"}
 DATA_STEPS = {"ingest_responses", "compute_stats", "draw_charts", "write_data"}
 SECTION = "templates/sections/08_recommendations.md.j2"
 NEW_RESPONSE = "state: CAN\nanswers:\n  migration_in_development: yes\n  national_plan: yes\n"

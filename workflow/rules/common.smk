@@ -14,13 +14,22 @@ PKG = "workflow/surveypaper"
 # Every file under raw/responses, stray ones included: validation decides what they mean.
 RESPONSE_FILES = sorted(str(p) for p in (RAW / "responses").rglob("*") if p.is_file())
 REGIONS = [str(p) for p in [RAW / "regions.yaml"] if p.exists()]  # optional: names and overrides of regions
-TEMPLATE_FILES = sorted(str(p) for p in TEMPLATES.rglob("*") if p.is_file())
+ALL_TEMPLATE_FILES = sorted(str(p) for p in TEMPLATES.rglob("*") if p.is_file())
+# The site's and the profiles' templates are not the paper's: an edit of them re-renders only them.
+OWN_TEMPLATES = ("site", "profile")
+SITE_TEMPLATE_FILES = [p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMPLATES).parts[0] == "site"]
+PROFILE_TEMPLATE_FILES = [
+    p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMPLATES).parts[0] in ("profile", "fonts", "css")
+]
+TEMPLATE_FILES = [p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMPLATES).parts[0] not in OWN_TEMPLATES]
+SITE_DIR = f"{BUILD}/site"
 DELIVERABLES = [
     f"{OUT}/working_paper.md",
     f"{OUT}/working_paper.html",
     f"{OUT}/working_paper.pdf",
     f"{OUT}/stats.json",
     *(f"{OUT}/data/{name}" for name in ("responses.csv", "figures.csv", "datapackage.json", "working_paper_data.xlsx")),
+    f"{OUT}/site/index.html",
 ]
 PUBLISHED = f"{BUILD}/published.stamp"
 

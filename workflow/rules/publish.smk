@@ -7,6 +7,7 @@ rule publish_outputs:
         checked=f"{BUILD}/templates_checked.stamp",
         charts=CHARTS_DIR,
         data=DATA_DIR,
+        site=SITE_DIR,
         code=pkg("pipeline", "publish"),
     output:
         touch(PUBLISHED),
@@ -21,4 +22,4 @@ rule publish_outputs:
             "working_paper.pdf": input.pdf,
             "stats.json": input.stats,
         }
-        pipeline.publish_outputs(files, input.charts, OUT, {"data": input.data})
+        pipeline.publish_outputs(files, input.charts, OUT, {"data": input.data, "site": input.site})

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .contacts import check_contact
 from .errors import Problem, ValidationFailed, closest
 from .questionnaire import EMPTY, LIST_SEPARATOR, NONE_CHOSEN, OTHER, AnswerError, Questionnaire
 from .states import State, States, suggest_code
@@ -34,7 +35,7 @@ from .yamlio import YamlError, load_verbatim
 
 MAX_FILE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 20_000
-YAML_KEYS = {"state", "answers", "comments", "themes"}
+YAML_KEYS = {"state", "answers", "comments", "themes", "contact"}
 IGNORED_PREFIXES = (".", "~$")
 IGNORE_SUFFIX = ".ignore"  # survey.csv.ignore: the columns of survey.csv that are not answers
 INVISIBLE = {"\u200b", "\ufeff", "\u2060", "\u00ad"}
@@ -49,16 +50,20 @@ class Response:
     answers: dict[str, str | list[str] | int | float] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
     themes: list[str] = field(default_factory=list)
+    contact: dict | None = None  # only a contact the respondent agreed to publish (surveypaper.contacts)
 
     def as_dict(self) -> dict:
         """A plain, sorted structure for JSON."""
-        return {
+        data = {
             "state": self.state,
             "source": self.source,
             "answers": dict(sorted(self.answers.items())),
             "comments": dict(sorted(self.comments.items())),
             "themes": sorted(self.themes),
         }
+        if self.contact:
+            data["contact"] = self.contact
+        return data
 
 
 @dataclass
@@ -193,7 +198,7 @@ def _read_yaml(path: Path, name: str, ctx: Context) -> tuple[list[Response], lis
     for key in data:
         if key not in YAML_KEYS:
             problems.append(
-                Problem(name, str(key), "", "one of state, answers, comments, themes", closest(key, YAML_KEYS))
+                Problem(name, str(key), "", "one of state, answers, comments, themes, contact", closest(key, YAML_KEYS))
             )
     state, probs = _check_state(data.get("state"), name, "state", ctx)
     problems += probs
@@ -215,6 +220,8 @@ def _read_yaml(path: Path, name: str, ctx: Context) -> tuple[list[Response], lis
         themes = []
     resp = Response(state=state or "", source=name)
     problems += _fill(resp, answers, comments, themes, name, ctx, lambda k: f"answers.{k}", lambda k: f"comments.{k}")
+    resp.contact, probs = check_contact(data.get("contact"), name)
+    problems += probs
     return ([resp] if state else []), problems
 
 

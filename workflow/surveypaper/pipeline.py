@@ -291,6 +291,37 @@ def forget_staging(build_dir: Path, keep: tuple[str, ...] = ("logs",)) -> None:
             entry.unlink(missing_ok=True)
 
 
+def render_site(
+    responses_json: Path,
+    stats_json: Path,
+    markdown: Path,
+    charts_dir: Path,
+    raw_dir: Path,
+    templates_dir: Path,
+    out_dir: Path,
+):
+    """The static site (surveypaper.site) into ``out_dir``: Jinja only, beside the PDF."""
+    from .site import build_site, regions_of
+
+    raw_dir, templates_dir, charts_dir = Path(raw_dir), Path(templates_dir), Path(charts_dir)
+    manifest = project.read_chart_manifest(charts_dir)
+    pages = build_site(
+        _read_json(responses_json),
+        Path(markdown).read_text(encoding="utf-8"),
+        {c["key"]: charts_dir / Path(c["file"]).name for c in manifest},
+        project.load_questionnaire(raw_dir / "questionnaire.yaml"),
+        project.load_states(raw_dir / "states.yaml"),
+        project.load_themes(raw_dir / "themes.yaml"),
+        project.load_paper(templates_dir / "paper.yaml"),
+        templates_dir,
+        regions_of(_read_json(stats_json)),
+    )
+    for rel, text in pages.items():  # staging, a folder Snakemake removes if the step fails: no fsync needed
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
 def publish_outputs(
     files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None
 ) -> None:
@@ -303,3 +334,35 @@ def publish_outputs(
         Path(out_dir),
         {name: Path(p) for name, p in (dirs or {}).items()},
     )
+
+
+def publish_profiles(batch_dirs: list, out_dir: Path) -> None:
+    """Publish the profiles of every batch into ``out_dir`` (unchanged files untouched, stale ones removed)."""
+    from .publish import publish_files
+
+    publish_files({pdf.name: pdf for d in batch_dirs for pdf in sorted(Path(d).glob("*.pdf"))}, Path(out_dir))
+
+
+def profile_batch(raw_dir: Path, templates_dir: Path, responses_json: Path, out_dir: Path, wildcards, log: Path):
+    """One batch of State profiles, in a process of its own (``python -m surveypaper.profiles``).
+
+    The rule's ``run:`` block is a thread of the Snakemake process (force-use-threads): it only
+    waits here, so the batches render on every core, each importing WeasyPrint once. ``wildcards``
+    give the batch and the number of batches; the PDFs are cached beside ``out_dir``, in ``cache/``.
+    """
+    import os
+    import subprocess
+
+    batch, batches = int(wildcards.batch), int(wildcards.batches)
+    cache_dir = Path(out_dir).parent / "cache"
+    package_root = str(Path(__file__).resolve().parents[1])  # this copy of surveypaper, first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+    args = ["--batch", str(batch), "--of", str(batches), "--responses", str(responses_json), "--raw", str(raw_dir)]
+    args += ["--templates", str(templates_dir), "--out", str(out_dir), "--cache", str(cache_dir)]
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w", encoding="utf-8") as fh:
+        done = subprocess.run(
+            [sys.executable, "-m", "surveypaper.profiles", *args], stdout=fh, stderr=subprocess.STDOUT, env=env
+        )
+    if done.returncode != 0:
+        raise _stop(f"profile_batch {batch} of {batches}:\n" + Path(log).read_text(encoding="utf-8").strip())

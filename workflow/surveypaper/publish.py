@@ -60,8 +60,8 @@ def _copy_if_changed(src: Path, dest: Path) -> bool:
 
 
 def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[str, Path] | None = None) -> list[Path]:
-    """Copy the staged deliverables into out_dir; ``dirs`` (name -> staged folder, e.g. ``data``) and the
-    charts become folders of out_dir, whose files no longer produced are removed.
+    """Copy the staged deliverables into out_dir; ``dirs`` (name -> staged folder, e.g. ``data``, ``site``)
+    and the charts become folders of out_dir (sub-folders too), whose files no longer produced are removed.
 
     A file whose bytes did not change is left as it is (same mtime): a rebuild wakes no file
     watcher or sync tool for nothing. Returns the files written.
@@ -72,19 +72,33 @@ def publish(files: dict[str, Path], charts_dir: Path, out_dir: Path, dirs: dict[
         if _copy_if_changed(Path(src), out_dir / name):
             written.append(out_dir / name)
     for name, src in sorted({"charts": Path(charts_dir), **(dirs or {})}.items()):
-        written += _publish_dir(Path(src), out_dir / name)
+        written += publish_tree(Path(src), out_dir / name)
     return written
 
 
-def _publish_dir(source: Path, target: Path) -> list[Path]:
-    """Each file of ``source`` into ``target`` atomically; files of ``target`` no longer in ``source`` go."""
-    written = []
-    new = {p.name for p in source.iterdir() if p.is_file() and not p.name.startswith(".")}
-    for name in sorted(new):
-        if _copy_if_changed(source / name, target / name):
-            written.append(target / name)
-    if target.exists():
-        for old in target.iterdir():
-            if old.is_file() and old.name not in new:
+def publish_tree(src_dir: Path, dest_dir: Path) -> list[Path]:
+    """Make ``dest_dir`` hold what ``src_dir`` holds, sub-folders included (see :func:`publish_files`)."""
+    src_dir = Path(src_dir)
+    files = {
+        p.relative_to(src_dir).as_posix(): p for p in src_dir.rglob("*") if p.is_file() and not p.name.startswith(".")
+    }
+    return publish_files(files, dest_dir)
+
+
+def publish_files(files: dict[str, Path], dest_dir: Path) -> list[Path]:
+    """Make ``dest_dir`` hold exactly ``files`` (relative path -> staged file), each copied atomically.
+
+    A file whose bytes did not change is left untouched (same mtime: a State's page or profile
+    that a new response elsewhere does not change is not rewritten); files no longer produced are
+    removed, and folders left empty. Returns the files written.
+    """
+    dest_dir = Path(dest_dir)
+    written = [dest_dir / rel for rel, src in sorted(files.items()) if _copy_if_changed(Path(src), dest_dir / rel)]
+    if dest_dir.exists():
+        wanted = {Path(rel) for rel in files}
+        for old in sorted(dest_dir.rglob("*"), reverse=True):
+            if old.is_file() and old.relative_to(dest_dir) not in wanted:
                 old.unlink()
+            elif old.is_dir() and not any(old.iterdir()):
+                old.rmdir()
     return written
