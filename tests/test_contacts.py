@@ -6,7 +6,7 @@ import pytest
 from conftest import write
 from surveypaper.contacts import check_contact
 from surveypaper.errors import ValidationFailed
-from surveypaper.pipeline import ingest
+from surveypaper.project import ingest
 
 
 def test_a_published_contact_is_kept():
