@@ -1,6 +1,8 @@
 # The static site (output/site/): Jinja only, in the Snakemake process, beside the PDF. It needs
 # the paper's Markdown (the passages citing each State) and the drawn charts, which the PDF waits
-# for too, and ends long before WeasyPrint does: it is off the PDF's critical path.
+# for too, and ends long before WeasyPrint does. A low priority: when more steps are ready than
+# cores (the charts just drawn), the PDF, the screen HTML and the check go first, so that the site
+# stays off the PDF's critical path.
 rule render_site:
     input:
         responses=f"{BUILD}/responses.json",
@@ -16,6 +18,7 @@ rule render_site:
         directory(SITE_DIR),
     log:
         f"{BUILD}/logs/render_site.log",
+    priority: -10
     run:
         from surveypaper import pipeline
 
