@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .questionnaire import answer_is
 from .states import State
 
 SITE_TEMPLATES = "site"  # the folder of templates/ holding the site's templates and CSS
@@ -137,22 +138,33 @@ def by_state(responses: dict) -> dict[str, dict[str, dict]]:
     return out
 
 
+def shown(answer) -> str:
+    """An answer as a page prints it: a choice, the choices of a multi-choice answer, a number."""
+    if answer is None or answer == "":
+        return NO_ANSWER
+    if isinstance(answer, list):
+        return ", ".join(map(str, answer)) or "none of these"
+    return str(answer)
+
+
 def answer_rows(questionnaire, rounds: dict[str, dict]) -> list[Row]:
     """A State's answers to every question, one cell per round it responded in, oldest first."""
     rows = []
     for question in questionnaire.questions.values():
+        answered = question.type != "text"
         cells, previous = [], None
         for round_name, response in rounds.items():
-            if question.closed and not question.asked_in_round(round_name):
+            if answered and not question.asked_in_round(round_name):
                 cells.append(Cell(NOT_ASKED))
                 continue
-            answer = response["answers"].get(question.key) if question.closed else None
-            text = answer or NO_ANSWER
-            cells.append(Cell(text, changed=bool(answer and previous and answer != previous)))
-            previous = answer or previous
+            answer = response["answers"].get(question.key) if answered else None
+            cells.append(
+                Cell(shown(answer), changed=answer is not None and previous is not None and answer != previous)
+            )
+            previous = answer if answer is not None else previous
         comments = [(rn, r["comments"][question.key]) for rn, r in rounds.items() if question.key in r["comments"]]
-        if question.closed or comments:
-            rows.append(Row(question, cells if question.closed else [], comments))
+        if answered or comments:
+            rows.append(Row(question, cells if answered else [], comments))
     return rows
 
 
@@ -192,7 +204,10 @@ def question_rounds(question, responses: dict, states: dict[str, State]) -> list
         if question.closed and not question.asked_in_round(round_name):
             continue
         answers = [
-            {"answer": c, "states": sorted(states[r["state"]] for r in rows if r["answers"].get(question.key) == c)}
+            {
+                "answer": c,
+                "states": sorted(states[r["state"]] for r in rows if answer_is(r["answers"].get(question.key), c)),
+            }
             for c in (question.choices if question.closed else ())
         ]
         said = sorted((states[r["state"]], r["comments"][question.key]) for r in rows if question.key in r["comments"])
@@ -292,7 +307,19 @@ def build_site(
     closed = [q for q in questionnaire.closed if q.asked_in_round(current)]
     rows = []
     for r in responses["rounds"].get(current, []):
-        rows.append({"state": states[r["state"]], "response": r, "region": (regions or {}).get(r["state"], "")})
+        answers = r["answers"]
+        rows.append(
+            {
+                "state": states[r["state"]],
+                "themes": " ".join(r["themes"]),
+                "answers": {q.key: shown(answers.get(q.key)) for q in closed},
+                # what the filter matches: key=choice for each choice given
+                "tokens": " ".join(
+                    f"{q.key}={c}" for q in closed for c in q.choices if answer_is(answers.get(q.key), c)
+                ),
+                "region": (regions or {}).get(r["state"], ""),
+            }
+        )
     rows.sort(key=lambda row: row["state"])
     earlier = sorted(states[c] for c, rounds in everyone.items() if current not in rounds)
     pages["index.html"] = env.get_template("index.html.j2").render(
