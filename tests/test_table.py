@@ -112,3 +112,17 @@ def _restricted(value, shape):
     if isinstance(shape, dict) and isinstance(value, dict):
         return {k: _restricted(value[k], shape[k]) for k in shape if k in value}
     return value
+
+
+def test_the_stats_process_prepares_without_the_responses(tmp_path):
+    """prepare_stats (run ahead, while the responses are read) parses the project files and warms
+    pandas; the call that follows gives the same stats.json."""
+    from surveypaper.pipeline import compute_stats, prepare_stats
+
+    raw = ROOT / "raw"
+    assert prepare_stats(raw / "questionnaire.yaml", raw / "themes.yaml", raw / "regions.yaml") is None
+    (tmp_path / "responses.json").write_text(dump_json(ingest(raw)), encoding="utf-8")
+    out = tmp_path / "stats.json"
+    compute_stats(tmp_path / "responses.json", raw / "questionnaire.yaml", raw / "themes.yaml", out, prepared=None)
+    expected = json.loads(EXPECTED_STATS.read_text(encoding="utf-8"))
+    assert dump_json(_restricted(json.loads(out.read_text(encoding="utf-8")), expected)) == dump_json(expected)

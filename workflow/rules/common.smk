@@ -91,6 +91,13 @@ def _made_before(target, sources):
 _STATS_SOURCES = [RAW / "questionnaire.yaml", RAW / "states.yaml", RAW / "themes.yaml", *REGIONS, *RESPONSE_FILES]
 if BUILDING and _made_before(f"{BUILD}/stats.json", _STATS_SOURCES + pkg("ingest", "stats", "table", "regions")):
     surveypaper.warm.go_early(surveypaper.steps.STATS)
+    surveypaper.warm.prepare(
+        surveypaper.steps.STATS,
+        RAW / "questionnaire.yaml",
+        RAW / "themes.yaml",
+        *REGIONS,
+        timeout=config["stats_timeout"],
+    )
 
 
 onstart:

@@ -123,6 +123,22 @@ def ingest_responses(raw_dir: Path, out: Path, log: Path | None = None) -> None:
     write_text(out, dump_json(data))
 
 
+def prepare_stats(questionnaire_path: Path, themes_path: Path, regions_path: Path | None = None) -> None:
+    """The first part of :func:`compute_stats`, before the responses are read: the project files
+    parsed (kept in this process for the call) and pandas' first-use imports done, by computing
+    the statistics of one made-up response per round."""
+    from .regions import load_regions, source_table
+    from .stats import compute
+
+    questionnaire = project.load_questionnaire(questionnaire_path)
+    themes = project.load_themes(themes_path)
+    code = next(iter(sorted(source_table())))
+    answers = {q.key: q.choices[0] for q in questionnaire.closed if q.choices and not q.asked_if}
+    response = {"state": code, "answers": answers, "comments": {}, "themes": list(themes)[:1]}
+    path = Path(regions_path) if regions_path else Path(questionnaire_path).parent / "regions.yaml"
+    compute(questionnaire, themes, {"rounds": {"1": [response], "2": [response]}}, load_regions(path, {code}))
+
+
 def compute_stats(
     responses_json: Path,
     questionnaire_path: Path,
@@ -130,9 +146,12 @@ def compute_stats(
     out: Path,
     regions_path: Path | None = None,
     paper_path: Path | None = None,
+    *,
+    prepared=None,
 ) -> None:
     """responses.json -> stats.json (in the process of :data:`surveypaper.steps.STATS`), for the
-    rounds templates/paper.yaml (``paper_path``) names."""
+    rounds templates/paper.yaml (``paper_path``) names. What :func:`prepare_stats` did ahead stays
+    in the process: ``prepared`` holds nothing."""
     from .errors import ValidationFailed
 
     try:

@@ -12,8 +12,13 @@ __all__ = ["CHARTS", "PDF", "STATS", "render_paper"]
 
 #: The statistics: pandas' import (0.4-0.8 s) is paid while Snakemake builds its DAG and the
 #: responses are read (the Snakefile has it import before the DAG is known when stats.json is
-#: missing or older than what it is made from: :func:`surveypaper.warm.go_early`).
-STATS = Step("surveypaper.pipeline:compute_stats", ("pandas", "surveypaper.stats", "surveypaper.regions"))
+#: missing or older than what it is made from: :func:`surveypaper.warm.go_early`), and then
+#: parses the project files and does pandas' first-use imports (:func:`~surveypaper.pipeline.prepare_stats`).
+STATS = Step(
+    "surveypaper.pipeline:compute_stats",
+    ("pandas", "surveypaper.stats", "surveypaper.regions"),
+    prepare="surveypaper.pipeline:prepare_stats",
+)
 
 #: The charts: matplotlib's import (benchmarks/RESULTS.md) is paid while the responses are read.
 CHARTS = Step(

@@ -164,7 +164,7 @@ def start(*steps: Step) -> None:
     chain = []
     with _lock:
         for step, slot in list(_slots.items()):
-            if step not in steps and not slot.taken and not slot.prepared and (slot.early or not slot.go_sent):
+            if step not in steps and not slot.taken and (slot.early or not slot.go_sent):
                 _slots.pop(step)
                 _dismiss(slot)
         for step in steps:
