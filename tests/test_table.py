@@ -126,3 +126,20 @@ def test_the_stats_process_prepares_without_the_responses(tmp_path):
     compute_stats(tmp_path / "responses.json", raw / "questionnaire.yaml", raw / "themes.yaml", out, prepared=None)
     expected = json.loads(EXPECTED_STATS.read_text(encoding="utf-8"))
     assert dump_json(_restricted(json.loads(out.read_text(encoding="utf-8")), expected)) == dump_json(expected)
+
+
+def test_the_stats_step_runs_when_its_preparation_failed(tmp_path):
+    """surveypaper.warm passes prepare_failed= to a step whose preparation raised."""
+    from surveypaper import warm
+    from surveypaper.steps import STATS
+
+    raw = ROOT / "raw"
+    (tmp_path / "responses.json").write_text(dump_json(ingest(raw)), encoding="utf-8")
+    assert warm.prepare(STATS, tmp_path / "missing.yaml", raw / "themes.yaml", timeout=60) is False  # none waits
+    warm.start(STATS)
+    assert warm.prepare(STATS, tmp_path / "missing.yaml", raw / "themes.yaml", timeout=60)
+    out = tmp_path / "stats.json"
+    warm.call(
+        STATS, tmp_path / "responses.json", raw / "questionnaire.yaml", raw / "themes.yaml", out, timeout=120, what="s"
+    )
+    assert json.loads(out.read_text(encoding="utf-8"))["rounds"]["2008"]["n"] == 53

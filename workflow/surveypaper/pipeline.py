@@ -148,10 +148,12 @@ def compute_stats(
     paper_path: Path | None = None,
     *,
     prepared=None,
+    prepare_failed: str | None = None,
 ) -> None:
     """responses.json -> stats.json (in the process of :data:`surveypaper.steps.STATS`), for the
     rounds templates/paper.yaml (``paper_path``) names. What :func:`prepare_stats` did ahead stays
-    in the process: ``prepared`` holds nothing."""
+    in the process (``prepared`` holds nothing); had it failed (``prepare_failed``), the call does
+    that work itself, and a real problem is reported here."""
     from .errors import ValidationFailed
 
     try:
