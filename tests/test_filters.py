@@ -3,6 +3,7 @@
 import pytest
 from markupsafe import Markup
 from surveypaper.filters import cap, fits, k_of_n, md_escape, pct, pct_words, quantity, states, words
+from surveypaper.printing import NothingToPrint, Percent, PrintProblem, WrongKind
 from surveypaper.states import State
 
 
@@ -13,12 +14,12 @@ def st(code, name, article=""):
 def test_words_and_capitals():
     assert words(53) == "fifty-three"
     assert cap(words(53)) == "Fifty-three"
-    assert cap(pct_words(84)) == "Eighty-four percent"
+    assert cap(pct_words(Percent(84))) == "Eighty-four percent"
     assert cap("the Netherlands") == "The Netherlands"
 
 
 def test_percent_and_missing():
-    assert pct(77) == "77%"
+    assert pct(Percent(77)) == "77%"
     assert pct(None) == "n/a" and pct_words(None) == "n/a"
 
 
@@ -35,7 +36,7 @@ def test_states_joined_with_articles():
     assert states(items, oxford=True) == "Colombia, Egypt, and the Philippines"
     assert states(items[:2]) == "Colombia and Egypt"
     assert states(items[:1]) == "Colombia"
-    assert states([]) == ""
+    assert states([], none="no State") == "no State"
 
 
 def test_states_sort_by_name_without_article():
@@ -63,12 +64,12 @@ def test_names_are_escaped_for_markdown():
     ],
 )
 def test_quantity_words(share, prefer, expected):
-    assert quantity(share, prefer) == expected
+    assert quantity(Percent(share), prefer) == expected
 
 
 def test_quantity_rejects_unknown_word_and_fits():
     with pytest.raises(ValueError, match="unknown quantity word"):
-        quantity(50, "loads")
+        quantity(Percent(50), "loads")
     assert fits("a vast majority", 90) and not fits("a vast majority", 45)
 
 
@@ -85,4 +86,35 @@ def test_quantity_rejects_unknown_word_and_fits():
     ],
 )
 def test_quantity_phrase_stays_grammatical(share, prefer, noun, expected):
-    assert quantity(share, prefer, noun=noun) == expected
+    assert quantity(Percent(share), prefer, noun=noun) == expected
+
+
+# --- a unit applied to the wrong kind of value is an error, not a wrong figure ----------------------
+
+
+@pytest.mark.parametrize(
+    "call, value, says",
+    [
+        (pct, 53, "not a count (53)"),  # `survey.n | pct` would print "53%"
+        (pct_words, 26, "not a count (26)"),
+        (quantity, 40, "not a count (40)"),
+        (words, Percent(49), "write `| pct_words`"),
+        (words, "fifty", "a whole number"),
+        (k_of_n, 53, "a question"),
+        (states, "Chile", "a list of States"),
+        (states, 53, "a list of States"),
+    ],
+)
+def test_unit_filters_reject_the_wrong_kind_of_value(call, value, says):
+    with pytest.raises(WrongKind) as info:
+        call(value)
+    assert says in str(info.value)
+
+
+def test_an_empty_list_of_states_prints_nothing_only_when_asked():
+    empty = states([])
+    assert isinstance(empty, NothingToPrint) and not empty
+    assert isinstance(cap(empty), NothingToPrint)  # `| states | cap` still reports it
+    with pytest.raises(PrintProblem, match="the list of States is empty"):
+        str(empty)
+    assert states([], none="none of them") == "none of them"

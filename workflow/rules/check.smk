@@ -20,6 +20,7 @@ rule check_templates:
             "templating",
             "template_errors",
             "filters",
+            "printing",
             "context",
             "states",
         ),

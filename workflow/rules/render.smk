@@ -22,6 +22,7 @@ rule render_paper:
             "template_errors",
             "compat_jinja",
             "filters",
+            "printing",
             "context",
             "questionnaire",
             "states",

@@ -22,6 +22,7 @@ of each of its lines, so each line of the rendered text knows the template line 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,6 +254,137 @@ def count_findings(lines: list[RenderedLine], state_names: list[str]) -> list[Fi
     return out
 
 
+# --- footnotes: each label defined once, called, and called only if defined -----------------------
+
+_FN_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
+_FN_REF = re.compile(r"(?<!\\)\[\^([^\]\s]+)\](?!:)")
+
+
+def footnote_findings(lines: list[RenderedLine]) -> list[Finding]:
+    """In the whole paper (its entry template rendered): a label defined twice, called but not defined, or never called.
+
+    The Markdown keeps both notes of a label defined twice but the HTML and the PDF keep only one,
+    and a call without a note prints `[^label]` as it is: each is an error, whichever output is read.
+    """
+    defs: dict[str, list[RenderedLine]] = {}
+    refs: dict[str, list[RenderedLine]] = {}
+    for rl in lines:
+        text = re.sub(r"`[^`]*`", "", rl.text)
+        m = _FN_DEF.match(text)
+        if m:
+            defs.setdefault(m.group(1), []).append(rl)
+            text = text[m.end() :]
+        for ref in _FN_REF.finditer(text):
+            refs.setdefault(ref.group(1), []).append(rl)
+    out = []
+    for label, places in defs.items():
+        first = places[0]
+        for again in places[1:]:
+            out.append(
+                Finding(
+                    again.file,
+                    again.line,
+                    f"footnote `[^{label}]` is defined twice (first at {first.file}:{first.line}): "
+                    f"the HTML and the PDF would keep only one of the two notes; give this one another label",
+                )
+            )
+        if label not in refs:
+            out.append(
+                Finding(
+                    first.file,
+                    first.line,
+                    f"footnote `[^{label}]` is defined but never called: call it with `[^{label}]` in the text, "
+                    f"or delete the note",
+                )
+            )
+    for label, places in refs.items():
+        if label in defs:
+            continue
+        from .template_errors import closest_names
+
+        near = closest_names(label, [k for k in defs if k not in refs] or defs)
+        hint = f" Did you mean `[^{near[0]}]`?" if near else ""
+        for rl in places:
+            out.append(
+                Finding(
+                    rl.file,
+                    rl.line,
+                    f"footnote `[^{label}]` is called but never defined, so the paper would print `[^{label}]`: "
+                    f"add `[^{label}]: the note's text` at the end of the file.{hint}",
+                )
+            )
+    return out
+
+
+# --- nothing printed as literal markup: `****`, `()`, an image without alt text ------------------
+
+_BLOCK_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|(?:[-*+]|\d+[.)])\s+|\[\^[^\]\s]+\]:\s*)*")
+_THEMATIC_BREAK = re.compile(r"^\s*(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
+_EXPR = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}")
+
+
+@functools.cache
+def _inline_parser():
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    md.disable("text_join")  # keep `\*` (an escaped, meant asterisk) apart from a stray `*`
+    return md
+
+
+def _empty_markup(text: str) -> str | None:
+    """The markup a reader would see literally on a rendered line (`****`, `()`, `![](x)`), or None."""
+    if _THEMATIC_BREAK.match(text) or text.lstrip().startswith("|"):
+        return None
+    body = _BLOCK_PREFIX.sub("", text, count=1)
+    if not body.strip():
+        return None
+    tokens = _inline_parser().parseInline(body)
+    for tok in tokens[0].children or []:
+        if tok.type == "text":
+            m = re.search(r"\*+|(?<!\w)_{2,}(?!\w)|\(\s*\)|\[\s*\]", tok.content)
+            if m:
+                return m.group(0)
+        elif tok.type == "image" and not (tok.content or "").strip():
+            return "![]"
+        elif tok.type in ("strong_open", "em_open"):
+            pass
+    # emphasis that holds nothing but spaces: `** **` is text above; `**\ **` is not worth a rule
+    return None
+
+
+def markup_findings(lines: list[RenderedLine], templates_root: Path) -> list[Finding]:
+    """A rendered line that shows the reader empty or stray markup: an expression printed nothing."""
+    out = []
+    for rl in lines:
+        shown = _empty_markup(rl.text)
+        if shown is None:
+            continue
+        source = _template_line(templates_root, rl.file, rl.line)
+        wrapped = re.findall(r"[*_(\[!]\s*\{\{-?\s*(.*?)\s*-?\}\}\s*[*_)\]]", source)
+        exprs = [" ".join(e.split()) for e in (wrapped or _EXPR.findall(source))]
+        which = " or ".join(f"`{{{{ {e} }}}}`" for e in exprs) if exprs else "an expression on this line"
+        out.append(
+            Finding(
+                rl.file,
+                rl.line,
+                f"the paper would show `{shown}` here: {which} printed nothing. Guard it with `{{% if ... %}}`, "
+                f'or give the filter what to print when it is empty (`| states(none="no State")`)',
+            )
+        )
+    return out
+
+
+def _template_line(templates_root: Path, shown_file: str, line: int) -> str:
+    """Line `line` of a template named as the findings name it (`templates/sections/x.md.j2`)."""
+    rel = Path(shown_file).relative_to(Path(shown_file).parts[0]) if "/" in shown_file else Path(shown_file)
+    try:
+        lines = (Path(templates_root) / rel).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
 # --- respondents' text kept escaped --------------------------------------------------------------
 
 # Respondents' words: their comments, and the texts of their answers "other" (`q.others`).
@@ -345,7 +477,9 @@ def _extra_state_names(raw_dir: Path) -> list[str]:
         return []
 
 
-def check_templates(templates_dir: Path, context: dict, raw_dir: Path | None = None) -> list[Finding]:
+def check_templates(
+    templates_dir: Path, context: dict, raw_dir: Path | None = None, entry: str = "paper.md.j2"
+) -> list[Finding]:
     """Every finding in the Markdown templates under templates_dir, sorted by file and line."""
     from .template_errors import TemplateProblem
     from .templating import render_template
@@ -366,6 +500,7 @@ def check_templates(templates_dir: Path, context: dict, raw_dir: Path | None = N
         found += safe_findings(env, text, shown)
 
     rendered: list[RenderedLine] = []
+    paper: list[RenderedLine] = []  # the whole paper, as its entry template assembles it
     for path in sources:
         name = path.relative_to(templates_dir).as_posix()
         if not name.endswith(".md.j2"):
@@ -379,11 +514,16 @@ def check_templates(templates_dir: Path, context: dict, raw_dir: Path | None = N
                 out = lenient.get_template(name).render(context)
             except Exception:
                 continue
-        rendered += [RenderedLine(f"{label}/{r.file}", r.line, r.text) for r in _split_rendered(out, registry)]
+        lines = [RenderedLine(f"{label}/{r.file}", r.line, r.text) for r in _split_rendered(out, registry)]
+        rendered += lines
+        if name == entry:
+            paper = lines
 
     names = _state_names(context) + (_extra_state_names(raw_dir) if raw_dir else [])
     found += quantity_findings(rendered)
     found += count_findings(rendered, names)
+    found += markup_findings(rendered, templates_dir)
+    found += footnote_findings(paper)
     unique = sorted(set(found), key=lambda f: (f.file, f.line, f.message))
     return unique
 

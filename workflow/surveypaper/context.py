@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from .printing import percent
 from .states import State
 
 
 class Bag:
     """Read-only mapping whose keys are also attributes (`survey.q.national_plan`)."""
+
+    print_kind = "group"  # what surveypaper.printing calls it: a group of names, not a value to print
 
     def __init__(self, items: dict, what: str):
         self._items = dict(items)
@@ -43,10 +46,12 @@ class Bag:
 class StateList(list):
     """States sorted by name without the article; prints as the joined names."""
 
+    print_kind = "states"
+
     def __str__(self) -> str:
         from .filters import states
 
-        return str(states(self))
+        return str(states(self)) if self else ""
 
 
 def state_list(codes, states: dict[str, State]) -> StateList:
@@ -57,13 +62,15 @@ def state_list(codes, states: dict[str, State]) -> StateList:
 class QuestionView:
     """One closed question's results in one round (yes/no, choice, multi-choice, scale)."""
 
+    print_kind = "question"
+
     def __init__(self, key: str, data: dict, states: dict[str, State], question=None):
         self.key = key
         self.number = question.number if question else ""
         self.short = question.short if question else ""
         self.type = question.type if question else ""
         self.counts = dict(data["counts"])
-        self.pcts = dict(data["pct"])
+        self.pcts = {answer: percent(p) for answer, p in data["pct"].items()}
         self.states = {c: state_list(s, states) for c, s in data["states"].items()}
         self.answered = data["answered"]
         self.applicable = data["applicable"]
@@ -268,6 +275,8 @@ def question_view(key: str, data: dict, states: dict[str, State], question=None)
 
 class RoundView:
     """One round: `year`, `n`, `respondents`, `q.<key>`, `themes.<code>`, `sets.<key>`, `comments.<ISO3>.<key>`."""
+
+    print_kind = "round"
 
     def __init__(self, name: str, data: dict, states: dict[str, State], questionnaire, region_names=None):
         self.year = name

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+from jinja2 import Undefined
 from markupsafe import Markup
+
+from .printing import EMPTY_STATES_HINT, NothingToPrint, Percent, WrongKind
 
 # One table defines the vocabulary: each quantity word and the range of percentages it may describe.
 QUANTITY_WORDS: dict[str, tuple[int, int]] = {
@@ -41,6 +44,12 @@ def words(n) -> str:
     """A whole number in English words: 53 -> 'fifty-three' (4.5 -> 'four and a half')."""
     from num2words import num2words
 
+    if isinstance(_defined(n), Percent):
+        raise WrongKind("words", n, "a count", "write `| pct_words` for a percentage in words")
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        instead = "write `| length | words` for how many States a list holds" if _is_list(n) else ""
+        instead = instead or _question_hint(n)
+        raise WrongKind("words", n, "a number (a count such as `survey.n` or `<list> | length`)", instead)
     if isinstance(n, float) and not n.is_integer():
         return number_words(n)
     return num2words(int(n), lang="en")
@@ -62,6 +71,8 @@ def number_words(value) -> str:
 
 def cap(text):
     """Upper-case the first letter only (keeps 'the Netherlands' -> 'The Netherlands')."""
+    if isinstance(text, NothingToPrint):
+        return text  # the print guard reports it with the expression
     s = str(text)
     out = s[:1].upper() + s[1:]
     return Markup(out) if isinstance(text, Markup) else out
@@ -69,30 +80,49 @@ def cap(text):
 
 def pct(value) -> str:
     """A percentage in figures: 84 -> '84%'; no answers -> 'n/a'."""
-    value = _pct_of(value)
+    value = _pct_of(value, "pct")
     return "n/a" if value is None else f"{value}%"
 
 
 def pct_words(value) -> str:
     """A percentage in words: 84 -> 'eighty-four percent'."""
-    value = _pct_of(value)
-    return "n/a" if value is None else f"{words(value)} percent"
+    value = _pct_of(value, "pct_words")
+    return "n/a" if value is None else f"{words(int(value))} percent"
 
 
 def k_of_n(question) -> str:
     """'26 out of 53' for a question view (yes out of those who answered) or one of its answers (`q.top`)."""
-    k = getattr(question, "count", None)
+    k = getattr(_defined(question), "count", None)
+    if not ((hasattr(question, "yes") or k is not None) and hasattr(question, "answered")) or _is_list(question):
+        raise WrongKind("k_of_n", question, "a question (`survey.q.<key>`) or one of its answers (`q.top`)")
     return f"{question.yes if k is None else k} out of {question.answered}"
 
 
-def states(items, oxford: bool = False) -> Markup:
-    """Names joined with commas and 'and': 'Colombia, Egypt and the Philippines'."""
-    return join_and(items, oxford)
+def states(items, oxford: bool = False, none: str | None = None) -> Markup:
+    """Names joined with commas and 'and': 'Colombia, Egypt and the Philippines'.
+
+    An empty list prints `none` ("no State", say); without `none` it is an error, not "".
+    """
+    if isinstance(_defined(items), (str, bytes)) or not _is_list(items) or not all(hasattr(s, "name") for s in items):
+        raise WrongKind("states", items, "a list of States (`survey.q.<key>.states_yes`, `survey.themes.<code>` ...)")
+    return join_and(items, oxford, none, what="the list of States is empty", hint=EMPTY_STATES_HINT)
 
 
-def join_and(items, oxford: bool = False) -> Markup:
-    """Any list joined with commas and 'and' (a question's answers: `q.ranked[:3] | join_and`)."""
+def join_and(items, oxford: bool = False, none: str | None = None, *, what: str = "", hint: str = "") -> Markup:
+    """Any list joined with commas and 'and' (a question's answers: `q.ranked[:3] | join_and`).
+
+    An empty list prints `none`; without `none` it is an error, not "".
+    """
+    if isinstance(_defined(items), (str, bytes)) or not _is_list(items):
+        raise WrongKind("join_and", items, "a list")
     names = [md_escape(getattr(s, "name", s)) for s in items]
+    if not names:
+        if none is not None:
+            return md_escape(none)
+        return NothingToPrint(
+            what or "the list is empty",
+            hint or 'Guard it with `{{% if {expr} %}}...{{% endif %}}`, or say what to print: `| join_and(none="none")`',
+        )
     if len(names) == 1:
         return names[0]
     return Markup(joined(names, oxford))
@@ -144,8 +174,33 @@ def fits(word: str, percentage: int) -> bool:
     return lo <= percentage <= hi
 
 
-def _pct_of(value):
-    return getattr(value, "pct", value)
+def _defined(value):
+    """An undefined name reports itself (with "did you mean") before a filter judges its kind."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+def _is_list(value) -> bool:
+    return isinstance(value, (list, tuple, set, frozenset))
+
+
+def _question_hint(value) -> str:
+    if hasattr(value, "pcts") and hasattr(value, "yes"):
+        return "write one of its figures: `.yes`, `.answered`, `.pct`"
+    return ""
+
+
+def _pct_of(value, filter_name: str = "quantity"):
+    """The percentage of a question (its share answering yes) or a Percent; None when nobody answered."""
+    if hasattr(_defined(value), "pcts") and hasattr(value, "pct"):
+        value = value.pct
+    if value is None or isinstance(value, Percent):
+        return value
+    instead = ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        instead = "a count is not a share; write a question's `.pct` (`survey.q.<key>.pct`) or the question itself"
+    raise WrongKind(filter_name, value, "a percentage (`survey.q.<key>.pct`) or a question (`survey.q.<key>`)", instead)
 
 
 FILTERS = {

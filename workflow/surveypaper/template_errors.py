@@ -28,6 +28,8 @@ from jinja2.utils import missing
 
 from .compat_jinja import strict_undefined, what_is_undefined
 
+from .printing import PrintProblem, known_names
+
 __all__ = [
     "EditorUndefined",
     "TemplateProblem",
@@ -136,31 +138,6 @@ EditorUndefined = strict_undefined("EditorUndefined", _unknown_name)
 # --- what an object holds ------------------------------------------------------------------------
 
 
-def known_names(obj) -> list[str]:
-    """The names an editor may write after `obj.` (context values, Bags, questions, States...)."""
-    if obj is None or obj is missing:
-        return []
-    known = getattr(obj, "known", None)
-    if callable(known):
-        try:
-            return [str(k) for k in known()]
-        except TypeError:
-            pass
-    if isinstance(obj, dict):
-        return [str(k) for k in obj]
-    if isinstance(obj, (list, tuple, str, int, float)):
-        return []
-    names = [k for k in getattr(obj, "__dict__", {}) if not k.startswith("_")]
-    for klass in type(obj).__mro__:
-        for k, v in vars(klass).items():
-            if not k.startswith("_") and isinstance(v, property) and k not in names:
-                names.append(k)
-    for k in getattr(type(obj), "__dataclass_fields__", {}):
-        if k not in names:
-            names.append(k)
-    return names
-
-
 def closest_names(name: str, candidates, n: int = 3) -> list[str]:
     """Up to n candidates close to name (case-insensitive), best first."""
     if not name:
@@ -230,6 +207,35 @@ def _dotted_path(line_text: str, name: str) -> str:
         return name
     path = re.sub(r"\s+", "", m.group(1)) + name
     return re.sub(r"\[['\"]?(\w+)$", r".\1", path)
+
+
+_PLAIN_TYPES = {
+    "QuestionView": "a question",
+    "RoundView": "a round",
+    "StateList": "a list of States",
+    "Bag": "a group of names",
+    "State": "a State",
+    "NoneType": "nothing (None)",
+    "int": "a number",
+    "Percent": "a percentage",
+    "str": "text",
+    "Markup": "text",
+    "float": "a number",
+}
+
+
+def _plain_type_error(text: str) -> str:
+    """Python's TypeError message with the project's classes named as editors know them."""
+    text = re.sub(r"object of type '(\w+)' has no len\(\)", r"\1 has no length", text)
+    return re.sub(r"'?\b(\w+)\b'?", lambda m: _PLAIN_TYPES.get(m.group(1), m.group(0)), text)
+
+
+def _expression_on_line(line_text: str, filter_name: str) -> str:
+    """The `{{ ... }}` on a template line that applies `filter_name` (any one if ''), as text."""
+    exprs = [" ".join(m.group(1).split()) for m in re.finditer(r"\{\{-?\s*(.*?)\s*-?\}\}", line_text)]
+    if filter_name:
+        exprs = [e for e in exprs if re.search(r"\|\s*" + re.escape(filter_name) + r"\b", e)] or exprs
+    return exprs[0] if exprs else ""
 
 
 # --- the one message -----------------------------------------------------------------------------
@@ -312,7 +318,27 @@ def problem_from_exception(
             message = f"`{path}` is unknown: there is no `{name}` {_describe(obj)}"
         return TemplateProblem(file, line, message, name, closest_names(name, pool), label)
 
+    if isinstance(exc, PrintProblem):
+        expr, message = exc.expr, exc.message
+        if not expr:  # raised inside a filter: the expression is the one on the line that uses it
+            expr = _expression_on_line(_source_line(templates_dir, file, line), exc.filter_name)
+            if expr:
+                message = f"`{{{{ {expr} }}}}`: {message}"
+        return TemplateProblem(file, line, message, expr, (), label)
+
     text = str(exc) or type(exc).__name__
+    if isinstance(exc, TypeError) and where is not None:
+        expr = _expression_on_line(_source_line(templates_dir, file, line), "")
+        shown = f"`{{{{ {expr} }}}}`" if expr else "an expression on this line"
+        return TemplateProblem(
+            file,
+            line,
+            f"{shown} gives a filter or an operator the wrong kind of value ({_plain_type_error(text)}); "
+            "`paper vars` shows what each name holds",
+            expr,
+            (),
+            label,
+        )
     m = re.search(r"unknown quantity word '([^']+)'", text)
     if m:
         from .filters import QUANTITY_WORDS

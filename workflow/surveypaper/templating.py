@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 
 from .filters import FILTERS, md_escape
+from .printing import PrintGuard
 from .template_errors import EditorUndefined, TemplateProblem, problem_from_exception
 
 __all__ = ["TemplateProblem", "make_env", "markdown_from_context", "render_template"]
@@ -32,6 +33,7 @@ def make_env(templates_dir: Path, loader=None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=True,
+        extensions=[PrintGuard],
     )
     env.filters.update(FILTERS)
     return env

@@ -186,7 +186,7 @@ def filter_lines(env) -> list[str]:
     out += [
         f"filter | {name}  # (Jinja) {first_line(func)}"
         for name, func in sorted(env.filters.items())
-        if name not in FILTERS
+        if name not in FILTERS and not name.startswith("_")
     ]
     return out
 
