@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -469,7 +470,8 @@ def _new_state(repo: Path) -> tuple[str, str]:
     return code, states[code].name
 
 
-def _git(repo: Path, *args: str) -> str:
+def _git(repo: Path, *args: str, env: dict | None = None) -> str:
+    extra = env or {}
     env = {
         "GIT_AUTHOR_NAME": "t",
         "GIT_AUTHOR_EMAIL": "t@example.org",
@@ -477,6 +479,7 @@ def _git(repo: Path, *args: str) -> str:
         "GIT_COMMITTER_EMAIL": "t@example.org",
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
+        **extra,
     }
     res = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, env={**os.environ, **env})
     assert res.returncode == 0, res.stderr
@@ -576,21 +579,74 @@ def test_exit_code(two_commits, tmp_path):
     assert bad.returncode == 2 and "no-such-thing" in bad.stderr
 
 
-def test_worktree_untouched_and_default_output(two_commits):
+def test_worktree_is_built_as_it_is_and_left_untouched(two_commits):
+    """WORKTREE is the working tree with its uncommitted edits, built in a copy: a stale output/ is never read."""
     repo, env = two_commits["repo"], two_commits["env"]
+    section = repo / "templates/sections/01_introduction.md.j2"
+    original = section.read_text(encoding="utf-8")
+    first = next(line for line in original.splitlines() if len(line.split()) > 8 and "{" not in line)
+    edited = original.replace(first, first.replace(" ", " uncommitted ", 1), 1)
+    section.write_text(edited, encoding="utf-8")
     snapshot = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
-    # WORKTREE: this checkout's output/, as last built (here: the first revision's build)
+    # a stale output/: the first revision's build (53 respondents; HEAD has 54)
     shutil.copytree(two_commits["old"], repo / "output")
-    res = _paper("HEAD", "WORKTREE", cwd=repo / "raw", env=env)  # from a sub-folder: the root is found
-    assert res.returncode == 0, res.stderr
-    assert "building" not in res.stderr  # HEAD is cached
-    assert (repo / "output" / "diff" / "redline.html").is_file()
-    assert "respondents 2008: 54 → 53" in res.stdout
-    assert _git(repo, "status", "--porcelain") == ""
-    assert _git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
-    shutil.rmtree(repo / "output")
-    after = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
+    try:
+        res = _paper("HEAD", "WORKTREE", cwd=repo / "raw", env=env)  # from a sub-folder: the root is found
+        assert res.returncode == 0, res.stderr
+        assert "building the working tree in a copy of its own" in res.stderr
+        assert "respondents" not in res.stdout  # the stale output/ (53 respondents) was not read
+        assert "text: 1 change\n" in res.stdout, res.stdout
+        page = (repo / "output" / "diff" / "redline.html").read_text(encoding="utf-8")
+        assert re.search(r"<ins[^>]*>[^<]*uncommitted[^<]*</ins>", page)
+        assert _git(repo, "status", "--porcelain") == " M templates/sections/01_introduction.md.j2\n"
+        assert _git(repo, "worktree", "list", "--porcelain").count("worktree ") == 1
+        # the same edits again: cached, nothing built
+        again = _paper("HEAD", ".", "-o", str(two_commits["base"] / "wt-again"), cwd=repo, env=env)
+        assert again.returncode == 0 and "building" not in again.stderr
+    finally:
+        shutil.rmtree(repo / "output")
+        after = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file() and ".git" not in p.parts}
+        section.write_text(original, encoding="utf-8")
     assert after == snapshot
+
+
+def test_a_stale_output_folder_is_named_as_such(two_commits, tmp_path):
+    repo, env = two_commits["repo"], two_commits["env"]
+    shutil.copytree(two_commits["old"], repo / "output")
+    try:
+        stamp = (repo / "output" / "stats.json").stat().st_mtime
+        later = max(stamp, time.time()) + 100  # newer than every other file
+        os.utime(repo / "templates/paper.yaml", (later, later))
+        res = _paper("HEAD", "output", "-o", str(tmp_path / "d"), cwd=repo, env=env)
+        assert res.returncode == 0, res.stderr
+        assert "output was built before the last edit to templates/paper.yaml" in res.stderr
+    finally:
+        shutil.rmtree(repo / "output")
+
+
+def test_a_revision_that_fails_to_build_prints_its_whole_report_and_keeps_the_log(two_commits, tmp_path):
+    """A commit with a bad response, made without touching the checkout: the report's rows come whole."""
+    repo, env = two_commits["repo"], two_commits["env"]
+    index = {"GIT_INDEX_FILE": str(tmp_path / "index")}
+    _git(repo, "read-tree", "HEAD", env=index)
+    blob = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input="state: ARG\nanswers: {national_plan: Maybe}\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    _git(repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},raw/responses/2008/ARG.yaml", env=index)
+    tree = _git(repo, "write-tree", env=index).strip()
+    sha = _git(repo, "commit-tree", tree, "-p", "HEAD", "-m", "a bad answer").strip()
+    res = _paper("HEAD", sha, "-o", str(tmp_path / "d"), cwd=repo, env=env)
+    assert res.returncode == 2
+    row = next(line for line in res.stderr.splitlines() if "answers.national_plan" in line)
+    assert row.startswith("raw/responses/2008/ARG.yaml") and "one of: yes, no" in row
+    log = re.search(r"the whole log: (\S+)\)", res.stderr)
+    assert log and Path(log.group(1)).is_file()
+    assert "answers.national_plan" in Path(log.group(1)).read_text(encoding="utf-8")
 
 
 def test_cli_lists_diff():

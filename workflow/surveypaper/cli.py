@@ -38,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command not in modules:
         parser.error(f"'{args.command}' is not available in this version")
+    if hasattr(args, "root") and not getattr(
+        modules[args.command], "ROOT_OPTIONAL", False
+    ):  # every command finds the project as git finds a checkout: from any folder inside
+        from .project_root import NotAProject, find_root
+
+        try:
+            args.root = find_root(args.root, given=args.root is not None)
+        except NotAProject as exc:
+            print(f"paper {args.command}: {exc}", file=sys.stderr)
+            return 2
     return modules[args.command].run(args)
 
 

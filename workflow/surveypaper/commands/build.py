@@ -9,7 +9,9 @@ from pathlib import Path
 
 def add_arguments(parser) -> None:
     """Options of `paper build`."""
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
+    )
     parser.add_argument("--cores", default="all", help="cores for Snakemake (default: all)")
 
 

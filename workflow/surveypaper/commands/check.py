@@ -8,7 +8,9 @@ from pathlib import Path
 
 def add_arguments(parser) -> None:
     """Options of `paper check`."""
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
+    )
 
 
 def run(args) -> int:

@@ -2,7 +2,8 @@
 
 OLD and NEW are each a build's output folder (holding working_paper.md and stats.json), a git
 revision (built once in a temporary `git worktree`, cached by commit; the working tree is never
-touched), or WORKTREE (also `.`): this checkout's output/ as last built. The comparison itself is
+touched), or WORKTREE (also `.`): the working tree as it is now, uncommitted edits included, built in a
+copy of its own (output/ is never read: it may be older than the edits). The comparison itself is
 in `surveypaper.figure_changes` and `surveypaper.redline`; this module finds, builds and reads the two sides and writes the files.
 
 Only the standard library is imported at module level: `paper` imports every command module.
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WORKTREE_NAMES = ("WORKTREE", ".")
+# Two output folders compare anywhere; a revision or WORKTREE needs the project (found by _repo_root).
+ROOT_OPTIONAL = True
 CACHE_ENV = "SURVEYPAPER_BUILD_CACHE"
 REQUIRED = ("working_paper.md", "stats.json")
 
@@ -47,7 +50,7 @@ def add_arguments(parser) -> None:
         metavar="OLD",
         help="the earlier draft: a build's output folder, a git revision (built once in a temporary worktree "
         "and cached by commit in .git/surveypaper-builds/, or $SURVEYPAPER_BUILD_CACHE), "
-        "or WORKTREE / . for this checkout's output/ as last built",
+        "or WORKTREE / . for the working tree as it is now (built in a copy of its own, never read from output/)",
     )
     parser.add_argument("new", metavar="NEW", help="the later draft (same forms as OLD)")
     parser.add_argument(
@@ -64,7 +67,7 @@ def add_arguments(parser) -> None:
         help="exit 1 when the drafts differ (text, figures or charts), 0 when they do not, as `git diff --exit-code`",
     )
     parser.add_argument(
-        "--root", type=Path, default=None, help="repository root (default: the git checkout around here)"
+        "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
     )
     parser.add_argument("--cores", default="all", help="cores for building a revision (default: all)")
 
@@ -75,7 +78,7 @@ def run(args) -> int:
         root = _repo_root(args.root)
         old = resolve_side(args.old, root, args.cores)
         new = resolve_side(args.new, root, args.cores)
-        out_dir = Path(args.output) if args.output is not None else root / "output" / "diff"
+        out_dir = Path(args.output) if args.output is not None else (root or Path.cwd()) / "output" / "diff"
         result = compare(old, new, root)
         write_results(result, out_dir)
     except DiffError as exc:
@@ -97,14 +100,27 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=check)
 
 
-def _repo_root(given: Path | None) -> Path:
-    if given is not None:
-        return Path(given).resolve()
+def _repo_root(given: Path | None) -> Path | None:
+    """The project around the current folder (or ``given``); None outside one (folders still compare)."""
+    from surveypaper.project_root import NotAProject, find_root
+
     try:
-        top = _git(Path.cwd(), "rev-parse", "--show-toplevel", check=False)
-    except FileNotFoundError:  # no git at all
-        return Path.cwd().resolve()
-    return Path(top.stdout.strip()).resolve() if top.returncode == 0 and top.stdout.strip() else Path.cwd().resolve()
+        return find_root(given, given=given is not None)
+    except NotAProject as exc:
+        if given is not None:
+            raise DiffError(str(exc)) from None
+        return None
+
+
+def _need_root(root: Path | None, arg: str) -> Path:
+    if root is None:
+        from surveypaper.project_root import find_root
+
+        try:
+            find_root()
+        except Exception as exc:
+            raise DiffError(f"{arg}: {exc}") from None
+    return root
 
 
 def _is_build(folder: Path) -> bool:
@@ -121,22 +137,43 @@ def _shown(path: Path) -> str:
 def resolve_side(arg: str, root: Path, cores: str = "all") -> Side:
     """A folder, WORKTREE/., or a git revision (built if not cached) → the Side to compare."""
     if arg in WORKTREE_NAMES:
-        out = root / "output"
-        if not _is_build(out):
-            raise DiffError(f"{arg}: {out} holds no build (no {' or '.join(REQUIRED)}); run `paper build` first")
-        return Side(f"WORKTREE ({_shown(out)})", out, root / "raw" if (root / "raw").is_dir() else None)
+        built = build_worktree(_need_root(root, arg), cores)
+        return Side("WORKTREE (the working tree, built as it is now)", built / "output", built / "raw")
     path = Path(arg)
     if path.is_dir():
         for out in (path, path / "output"):
             if _is_build(out):
                 raw = out.parent / "raw"
+                stale = _stale_sources(out)
+                if stale:
+                    print(
+                        f"paper diff: warning: {arg} was built before the last edit to {stale}: it is not the "
+                        "working tree as it is now (build it, or compare WORKTREE)",
+                        file=sys.stderr,
+                    )
                 return Side(arg, out, raw if raw.is_dir() else None)
         raise DiffError(f"{arg}: a folder without {' and '.join(REQUIRED)} (nor an output/ holding them)")
-    sha = _commit_of(arg, root)
+    sha = _commit_of(arg, _need_root(root, arg))
     if sha is None:
         raise DiffError(f"{arg}: neither a build's output folder nor a git revision of {root}")
     built = build_revision(root, sha, arg, cores)
     return Side(f"{arg} ({sha[:10]})", built / "output", built / "raw", commit=sha)
+
+
+def _stale_sources(out: Path) -> str | None:
+    """The newest source file of a project's output/ that is newer than the build in it, or None."""
+    project = out.parent
+    from surveypaper.project_root import is_root
+
+    if out.name != "output" or not is_root(project):
+        return None
+    built = min((out / name).stat().st_mtime for name in REQUIRED)
+    newest, newest_path = 0.0, None
+    for folder in ("raw", "templates", "workflow"):
+        for p in (project / folder).rglob("*"):
+            if p.is_file() and "__pycache__" not in p.parts and p.stat().st_mtime > newest:
+                newest, newest_path = p.stat().st_mtime, p
+    return newest_path.relative_to(project).as_posix() if newest_path is not None and newest > built else None
 
 
 def _commit_of(rev: str, root: Path) -> str | None:
@@ -168,36 +205,101 @@ def build_revision(root: Path, sha: str, rev: str = "", cores: str = "all") -> P
     entry = cache / sha
     if _is_build(entry / "output"):
         return entry
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"paper-diff-{sha[:10]}-"))
-    worktree = tmp / "worktree"
     name = f"{rev} ({sha[:10]})" if rev and not sha.startswith(rev) else sha[:10]
-    print(f"paper diff: building {name} in a temporary worktree ...", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    added = False
-    try:
+
+    def checkout(worktree: Path) -> None:
         res = _git(root, "worktree", "add", "--detach", "--quiet", str(worktree), sha, check=False)
         if res.returncode != 0:
             raise DiffError(f"{name}: git worktree add failed: {res.stderr.strip()}")
-        added = True
+
+    def remove(worktree: Path) -> None:
+        _git(root, "worktree", "remove", "--force", str(worktree), check=False)
+        _git(root, "worktree", "prune", check=False)
+
+    return _build_copy(cache, entry, name, checkout, remove, cores, where="a temporary worktree")
+
+
+def worktree_files(root: Path) -> list[str]:
+    """The working tree's files as git would commit them now: tracked and untracked, ignored ones left out.
+
+    Outside git: every file but the build's products and tool folders.
+    """
+    try:
+        res = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", check=False)
+    except FileNotFoundError:
+        res = None
+    if res is not None and res.returncode == 0:
+        names = [n for n in res.stdout.split("\0") if n]
+    else:
+        skip = {"output", ".snakemake", ".git", ".venv", "__pycache__", ".pytest_cache"}
+        names = [
+            p.relative_to(root).as_posix()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not skip.intersection(p.relative_to(root).parts)
+        ]
+    return sorted({n for n in names if (root / n).is_file()})  # deleted but tracked files are gone
+
+
+def build_worktree(root: Path, cores: str = "all") -> Path:
+    """The build of the working tree as it is now, in a copy of its own: ``<cache>/worktree-<hash>``.
+
+    The files git would see (tracked and untracked, not ignored) are copied to a temporary folder
+    and built there; output/ is never read. Cached by the files' contents, so comparing the same
+    edits again costs no build; only the latest working-tree build is kept.
+    """
+    import hashlib
+
+    files = worktree_files(root)
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    key = f"worktree-{digest.hexdigest()[:24]}"
+    cache = cache_root(root)
+    entry = cache / key
+    if _is_build(entry / "output"):
+        return entry
+
+    def copy(dest: Path) -> None:
+        for name in files:
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(root / name, target)
+
+    built = _build_copy(cache, entry, "the working tree", copy, lambda dest: None, cores, where="a copy of its own")
+    for old in cache.glob("worktree-*"):
+        if old != entry:
+            shutil.rmtree(old, ignore_errors=True)
+    return built
+
+
+def _build_copy(cache: Path, entry: Path, name: str, make, remove, cores: str, where: str) -> Path:
+    """Build the tree ``make(folder)`` puts in a temporary folder; move its output/ and raw/ to ``entry``."""
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="paper-diff-"))
+    tree = tmp / "tree"
+    print(f"paper diff: building {name} in {where} ...", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    made = False
+    try:
+        make(tree)
+        made = True
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(worktree / "workflow"), env.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(tree / "workflow"), env.get("PYTHONPATH")) if p)
         log = tmp / "build.log"
         with open(log, "w", encoding="utf-8") as fh:
             code = subprocess.call(
                 [sys.executable, "-m", "snakemake", "--cores", str(cores)],
-                cwd=worktree,
+                cwd=tree,
                 env=env,
                 stdout=fh,
                 stderr=subprocess.STDOUT,
             )
-        if code != 0 or not _is_build(worktree / "output"):
-            tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise DiffError(f"the build of {name} failed (snakemake exit {code}):\n{tail}")
-        staging = Path(tempfile.mkdtemp(prefix=f".{sha}.", dir=cache))
-        shutil.copytree(worktree / "output", staging / "output", ignore=shutil.ignore_patterns(".build", "diff"))
-        if (worktree / "raw").is_dir():
-            shutil.copytree(worktree / "raw", staging / "raw")
+        if code != 0 or not _is_build(tree / "output"):
+            raise DiffError(_failed_build(name, code, log, tree, cache))
+        staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=cache))
+        shutil.copytree(tree / "output", staging / "output", ignore=shutil.ignore_patterns(".build", "diff"))
+        if (tree / "raw").is_dir():
+            shutil.copytree(tree / "raw", staging / "raw")
         try:
             os.replace(staging, entry)
         except OSError:  # another `paper diff` cached it meanwhile
@@ -205,12 +307,27 @@ def build_revision(root: Path, sha: str, rev: str = "", cores: str = "all") -> P
             if not _is_build(entry / "output"):
                 raise
     finally:
-        if added:
-            _git(root, "worktree", "remove", "--force", str(worktree), check=False)
+        if made:
+            remove(tree)
         shutil.rmtree(tmp, ignore_errors=True)
-        _git(root, "worktree", "prune", check=False)
     print(f"paper diff: built {name} in {time.monotonic() - started:.0f} s (cached in {entry})", file=sys.stderr)
     return entry
+
+
+def _failed_build(name: str, code: int, log: Path, tree: Path, cache: Path) -> str:
+    """The message for a side that did not build: its whole console report, and a log that is kept."""
+    kept = cache / "failed"
+    kept.mkdir(parents=True, exist_ok=True)
+    saved = kept / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', name)}.log"
+    parts = [log.read_text(encoding="utf-8", errors="replace")]
+    for extra in sorted((tree / ".snakemake" / "log").glob("*.log")):
+        parts.append(
+            f"\n--- Snakemake's log ({extra.name}) ---\n" + extra.read_text(encoding="utf-8", errors="replace")
+        )
+    saved.write_text("".join(parts), encoding="utf-8")
+    report = parts[0].strip()
+    text = report.replace(str(tree) + os.sep, "").replace(str(tree), ".")
+    return f"the build of {name} failed (snakemake exit {code}):\n{text}\n(the whole log: {saved})"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -276,7 +393,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
     return labels
 
 
-def compare(old: Side, new: Side, root: Path) -> dict:
+def compare(old: Side, new: Side, root: Path | None) -> dict:
     """Everything `paper diff` writes and prints, computed from the two sides."""
     from surveypaper import figure_changes, redline
 
@@ -290,7 +407,7 @@ def compare(old: Side, new: Side, root: Path) -> dict:
 
     old_md, old_stats, old_charts = read(old)
     new_md, new_stats, new_charts = read(new)
-    fallback = root / "raw" if (root / "raw").is_dir() else None
+    fallback = root / "raw" if root is not None and (root / "raw").is_dir() else None
     labels = load_labels(new.raw or fallback, old.raw or fallback)
     report = figure_changes.compare_stats(old_stats, new_stats, labels)
     red = redline.redline(old_md, new_md, old_charts, new_charts)

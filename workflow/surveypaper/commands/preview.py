@@ -11,7 +11,9 @@ from pathlib import Path
 def add_arguments(parser) -> None:
     """Options of `paper preview`."""
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0: any free port)")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
+    )
 
 
 def run(args) -> int:

@@ -58,7 +58,9 @@ NUMBER_ATTRS = [
 def add_arguments(parser) -> None:
     """Options of `paper vars`."""
     parser.add_argument("pattern", nargs="?", default="", help="show only lines containing this text (any case)")
-    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: here)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
+    )
 
 
 def show(value) -> str:
