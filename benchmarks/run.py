@@ -44,7 +44,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns("output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv")
+IGNORE = shutil.ignore_patterns(
+    "output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv", "node_modules"
+)
 PY = sys.executable
 SNAKEMAKE = [PY, "-m", "snakemake", "--cores", "all"]
 TARGET = 1.5  # issue 7: cold build <= 1.5x the floor, no-op <= 1.5x `snakemake --version`

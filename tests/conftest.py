@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns("output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv")
+IGNORE = shutil.ignore_patterns(
+    "output", ".snakemake", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".venv", "node_modules"
+)
 
 TINY_QUESTIONNAIRE = """\
 title: Tiny questionnaire
