@@ -8,6 +8,7 @@ stderr), which files change, what gets imported. Timings live in benchmarks/.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -40,8 +41,9 @@ def planned(repo: Path, *targets: str) -> set[str]:
 
 
 def ran(result: subprocess.CompletedProcess) -> set[str]:
-    """The rules a real run executed, from the job list Snakemake prints."""
-    return set(re.findall(r"^(?:local)?rule (\w+):", result.stderr + result.stdout, re.M))
+    """The rules a real run executed: the build's one line per step (`[3/6] render_paper`), or Snakemake's job list."""
+    found = re.findall(r"^\[\d+/\d+\] (\w+)$|^(?:local)?rule (\w+):", result.stderr + result.stdout, re.M)
+    return {a or b for a, b in found}
 
 
 def build(repo: Path) -> subprocess.CompletedProcess:
@@ -163,6 +165,7 @@ def snakemake_importtime(repo: Path) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "snakemake", "--cores", "1"],
         cwd=repo,
+        env={**os.environ, "SURVEYPAPER_CONSOLE": "snakemake"},  # Snakemake's whole console: "Building DAG" below
         capture_output=True,
         text=True,
         timeout=900,

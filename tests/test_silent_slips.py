@@ -228,6 +228,29 @@ def test_the_build_stops_and_keeps_the_last_good_paper(good_repo, slip, says):
         assert result.returncode != 0
         assert says in result.stderr, result.stderr[-3000:]
         assert published(good_repo / "output") == before
+        # the console: one line per step, the project's report once, and Snakemake's traces in its log
+        err = result.stderr
+        assert re.search(r"^\[1/\d+\] ingest_responses$", err, re.M), err
+        assert err.count(says) == 1 and err.count("Nothing was published") == 1
+        for noise in ("Traceback", "RuleException", "WorkflowError", "message: None", "input:", "Error in rule"):
+            assert noise not in err, err
+        log = re.search(r"Snakemake's own log, with its traces: (\S+)$", err, re.M)
+        assert log, err
+        assert "BuildStopped" in (good_repo / log.group(1)).read_text(encoding="utf-8")
     finally:
         for path, data in saved.items():
             path.write_bytes(data)
+
+
+def test_two_steps_that_find_the_same_problem_report_it_once(capsys):
+    from surveypaper import pipeline
+
+    pipeline.start_build()
+    try:
+        pipeline._stop("templates/x.md.j2:3: a problem")
+        pipeline._stop("templates/x.md.j2:3: a problem\ntemplates/x.md.j2:9: another", "\npaper check: 2 finding(s)")
+    finally:
+        pipeline._reported = None
+    err = capsys.readouterr().err
+    assert err.count("x.md.j2:3: a problem") == 1 and err.count("x.md.j2:9: another") == 1
+    assert err.count(pipeline.NOTHING_PUBLISHED) == 1

@@ -101,6 +101,9 @@ if BUILDING and _made_before(f"{BUILD}/stats.json", _STATS_SOURCES + pkg("ingest
 
 
 onstart:
+    import surveypaper.pipeline
+
+    surveypaper.pipeline.start_build()  # two steps that find the same problem report it once
     to_run = surveypaper.compat_snakemake.rules_to_run(workflow)  # None: not known, start them all
     surveypaper.warm.start(*(step for rule, step in _STEPS.items() if to_run is None or rule in to_run))
 

@@ -29,11 +29,36 @@ class BuildStopped(RuntimeError):
     """A step stopped the build after reporting why (on stderr)."""
 
 
+_reported: set[str] | None = None  # lines already reported in this build (see start_build)
+_reported_lock = threading.Lock()
+
+
+def start_build() -> None:
+    """A build starts in this process (the workflow's onstart): its steps report each problem once."""
+    global _reported
+    with _reported_lock:
+        _reported = set()
+
+
 def _stop(report: str, detail: str = "") -> BuildStopped:
-    """Write ``report`` (and ``detail``) to stderr; the exception to raise after it."""
-    tail = f"{detail}\n" if detail else "\n"
-    sys.stderr.write(f"\n{report}\n{tail}{NOTHING_PUBLISHED}\n")
-    sys.stderr.flush()
+    """Write ``report`` (and ``detail``) to stderr; the exception to raise after it.
+
+    The steps of one build run in one process, and two of them may find the same problem (the
+    render and the check both stop on a template error): a line already reported is not repeated,
+    nor is the closing "Nothing was published".
+    """
+    with _reported_lock:
+        seen = _reported if _reported is not None else set()
+        lines = [line for line in report.splitlines() if not line.strip() or line not in seen]
+        first = not seen
+        if _reported is not None:
+            _reported.update(line for line in report.splitlines() if line.strip())
+    text = "\n".join(lines).strip("\n")
+    if text:
+        tail = f"{detail}\n" if detail else ""
+        closing = f"\n{NOTHING_PUBLISHED}\n" if first else ""
+        sys.stderr.write(f"\n{text}\n{tail}{closing}")
+        sys.stderr.flush()
     return BuildStopped("the build stopped: see the report above")
 
 
