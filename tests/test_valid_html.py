@@ -42,18 +42,18 @@ PAGED_MEDIA_CSS = (
 
 def redline_page(output: Path) -> str:
     """A redline of the built paper against a draft with a word, a figure and a list changed."""
-    from surveypaper import drafts
+    from surveypaper import figure_changes, redline
 
     new_md = (output / "working_paper.md").read_text(encoding="utf-8")
     old_md = new_md.replace("Political commitment", "Commitment", 1)
     old_md = re.sub(r"\b53\b", "52", old_md, count=1)
     charts = {p.name: p.read_bytes() for p in (output / "charts").glob("*.svg")}
-    red = drafts.redline(old_md, new_md, charts, charts)
+    red = redline.redline(old_md, new_md, charts, charts)
     import json
 
     stats = json.loads((output / "stats.json").read_text(encoding="utf-8"))
-    report = drafts.compare_stats(stats, stats)
-    return drafts.redline_document(red, report, "OLD", "NEW", title="The working paper")
+    report = figure_changes.compare_stats(stats, stats)
+    return redline.redline_document(red, report, "OLD", "NEW", title="The working paper")
 
 
 def test_every_html_the_project_writes_is_valid(built_paper, tmp_path):
