@@ -154,3 +154,38 @@ def test_vars_pattern_filters_lines(capsys, shipped_project):
     lines = capsys.readouterr().out.splitlines()
     assert lines and all("national_plan_intended.yes" in line for line in lines)
     assert main(["vars", "--root", str(shipped_project), "no-such-variable"]) == 1
+
+
+# --- messages that used to mislead ----------------------------------------------------------------
+
+
+def test_a_stray_end_tag_says_nothing_is_open(templates, context):
+    line = replace_once(
+        templates / SECTION, "Political commitment is almost always", "{% endfor %}Political commitment is"
+    )
+    p = problem(templates, context)
+    assert (p.file, p.line) == (SECTION, line)
+    assert "`{% endfor %}` has no `{% for %}` open to close" in str(p) and "Did you mean" not in str(p)
+
+
+@pytest.mark.parametrize("opener, tag", [("{% if survey.n > 1 %}", "if"), ("{% for s in survey.respondents %}", "for")])
+def test_an_unclosed_block_is_reported_where_it_opens(templates, context, opener, tag):
+    line = replace_once(
+        templates / SECTION, "Political commitment is almost always", opener + "Political commitment is"
+    )
+    p = problem(templates, context)
+    assert (p.file, p.line) == (SECTION, line)  # not the file's last line
+    assert f"`{{% {tag} %}}` is never closed: add `{{% end{tag} %}}`" in str(p)
+
+
+def test_a_text_question_is_named_as_such(templates, context):
+    replace_once(templates / SECTION, "survey.q.national_plan.yes }}", "survey.q.other_integration.yes }}")
+    p = problem(templates, context)
+    assert "`survey.q.other_integration` is a text question" in str(p) and "no such" not in str(p)
+    assert "survey.comments.<ISO3>.other_integration" in str(p)
+
+
+def test_a_filter_given_the_wrong_type_is_no_python_error(templates, context):
+    replace_once(templates / SECTION, "{{ survey.q.national_plan.yes }}", "{{ survey.respondents | round }}")
+    p = problem(templates, context)
+    assert "`{{ survey.respondents | round }}`" in str(p) and "TypeError" not in str(p)

@@ -106,7 +106,58 @@ def test_csv_bom_crlf_and_blank_rows_accepted(tiny_raw):
 def test_cp1252_csv_is_named(tiny_raw):
     (tiny_raw / "responses/2007/responses.csv").write_bytes("state,plan,plan_comment\nARG,yes,Côte\n".encode("cp1252"))
     probs = problems_of(tiny_raw)
-    assert any("UTF-8" in p.expected and "Windows-1252" in p.expected and p.where.startswith("byte") for p in probs)
+    assert any("UTF-8" in p.expected and "Windows-1252" in p.expected and p.where == "row 2" for p in probs), probs
+    assert any("save it as UTF-8" in p.expected for p in probs)
+
+
+def test_utf16_csv_is_named(tiny_raw):
+    (tiny_raw / "responses/2007/responses.csv").write_text("state,plan\nARG,yes\n", encoding="utf-16")
+    probs = problems_of(tiny_raw)
+    assert any("UTF-16" in p.expected and "save it as UTF-8" in p.expected for p in probs), probs
+    assert not any("Windows-1252" in p.expected for p in probs)
+
+
+@pytest.mark.parametrize("value", ["N/A", "n/a", "none", "-"])
+def test_no_answer_spelt_out_is_told_to_leave_the_key_out(tiny_raw, value):
+    write(tiny_raw / "responses/2008/ARG.yaml", f"state: ARG\nanswers: {{plan: yes, freq: '{value}'}}\n")
+    probs = problems_of(tiny_raw)
+    assert any(p.where == "answers.freq" and "leave the key out" in p.expected and not p.suggestion for p in probs)
+
+
+def test_an_unknown_column_is_reported_once(tiny_raw):
+    write(tiny_raw / "responses/2007/responses.csv", "state,plan,plann\nARG,yes,x\nNLD,no,y\nPHL,yes,z\n")
+    probs = problems_of(tiny_raw)
+    assert [p.where for p in probs if p.value == "plann" or "plann" in p.where] == ["header, column plann"], probs
+
+
+def test_themes_separated_by_commas_are_told_to_use_semicolons(tiny_raw):
+    write(tiny_raw / "themes.yaml", "diaspora: ties\nremittances: money sent home\n")
+    write(tiny_raw / "responses/2007/responses.csv", 'state,plan,themes\nARG,yes,"remittances, diaspora"\n')
+    probs = problems_of(tiny_raw)
+    assert any("separated by ';'" in p.expected and "remittances; diaspora" in p.expected for p in probs), probs
+
+
+def test_a_state_suggestion_names_both_countries(tiny_raw):
+    write(tiny_raw / "responses/2008/KEN.yaml", "state: KEN\nanswers: {plan: yes}\n")
+    probs = problems_of(tiny_raw)
+    (p,) = [p for p in probs if p.value == "KEN"]
+    assert "KEN is Kenya" in p.expected and "does not list" in p.expected
+    if p.suggestion:  # the suggested code is another real country: it is named too
+        assert f"{p.suggestion} is " in p.expected
+
+
+@pytest.mark.parametrize(
+    "path, content, where",
+    [
+        ("responses/2008/PHL.yaml", "state: PHL\nanswers: {}\n", "answers"),
+        ("responses/2008/PHL.yaml", "state: PHL\nanswers:\n", "answers"),
+        ("responses/2007/responses.csv", "state,plan\nARG,yes\nNLD,\n", "row 3"),
+    ],
+)
+def test_a_response_without_answers_is_an_error(tiny_raw, path, content, where):
+    write(tiny_raw / path, content)
+    probs = problems_of(tiny_raw)
+    assert any(p.where == where and "at least one answer" in p.expected for p in probs), probs
 
 
 def test_stray_files(tiny_raw):

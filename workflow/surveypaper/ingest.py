@@ -35,6 +35,8 @@ from .yamlio import YamlError, load_verbatim
 
 MAX_FILE_BYTES = 2_000_000
 MAX_TEXT_CHARS = 20_000
+# What people type for "no answer": told to leave the key out instead.
+NO_ANSWER = {"n/a", "na", "n.a", "none", "-", "--", "?", "not applicable", "no answer", "unknown", "nil"}
 YAML_KEYS = {"state", "answers", "comments", "themes", "contact"}
 IGNORED_PREFIXES = (".", "~$")
 IGNORE_SUFFIX = ".ignore"  # survey.csv.ignore: the columns of survey.csv that are not answers
@@ -222,7 +224,20 @@ def _read_yaml(path: Path, name: str, ctx: Context) -> tuple[list[Response], lis
     problems += _fill(resp, answers, comments, themes, name, ctx, lambda k: f"answers.{k}", lambda k: f"comments.{k}")
     resp.contact, probs = check_contact(data.get("contact"), name)
     problems += probs
+    if state and not (answers or comments or themes):
+        problems.append(_no_answers(name, "answers"))
     return ([resp] if state else []), problems
+
+
+def _no_answers(name: str, where: str) -> Problem:
+    """A response without a single answer would count as a respondent all the same."""
+    return Problem(
+        name,
+        where,
+        "",
+        "at least one answer, comment or theme: a response that says nothing still counts as a respondent "
+        "(remove it if the State did not respond)",
+    )
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -233,17 +248,29 @@ def _read_csv(path: Path, name: str) -> tuple[list[tuple[int, dict]], list[Probl
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        hint = " (the file looks like Windows-1252: save it as UTF-8)" if _is_cp1252(raw) else ""
-        return (
-            [],
-            [Problem(name, f"byte {exc.start}", repr(raw[exc.start : exc.start + 4])[2:-1], "UTF-8 text" + hint)],
-            False,
-        )
+        return [], [_encoding_problem(raw, exc.start, name)], False
     try:
         table = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [Problem(name, "file", "", f"a readable CSV table ({exc})")], False
     return table, [], False
+
+
+def _encoding_problem(raw: bytes, start: int, name: str) -> Problem:
+    """A table that is not UTF-8: the row of the first bad byte, what it looks like, how to save it."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
+        kind, where = "UTF-16", "file"
+    else:
+        kind = "Windows-1252" if _is_cp1252(raw) else ""
+        row = raw[:start].count(b"\n") + 1
+        where = f"row {row}"
+    looks = f"the file is {kind}, not UTF-8: " if kind else ""
+    return Problem(
+        name,
+        where,
+        f"byte 0x{raw[start]:02X}" if start < len(raw) else "",
+        f"UTF-8 text ({looks}save it as UTF-8, in Excel 'CSV UTF-8 (Comma delimited)')",
+    )
 
 
 def _is_cp1252(raw: bytes) -> bool:
@@ -486,7 +513,21 @@ def _check_state(value, name: str, where: str, ctx: Context) -> tuple[str | None
     code = ctx.states.code(text)
     if code:
         return code, []
-    return None, [Problem(name, where, text, expected, suggest_code(text, ctx.states))]
+    suggestion = suggest_code(text, ctx.states)
+    real = _country_name(text)
+    if real:  # a real country that raw/states.yaml lacks: say so, and name the suggested one
+        expected += f" ({text.upper()} is {real}, which raw/states.yaml does not list: add it there if it responded)"
+    if suggestion and suggestion != text.upper() and _country_name(suggestion):
+        expected += f"; {suggestion} is {_country_name(suggestion)}"  # the suggestion is another country: named
+    return None, [Problem(name, where, text, expected, suggestion)]
+
+
+def _country_name(code: str) -> str:
+    """The ISO 3166-1 name of an alpha-3 code ('' if it is none)."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=str(code).strip().upper()) if len(str(code).strip()) == 3 else None
+    return getattr(country, "common_name", None) or getattr(country, "name", "") if country else ""
 
 
 def _fill(
@@ -519,7 +560,11 @@ def _fill(
         try:
             answer = question.parse_answer(value)
         except AnswerError as exc:
-            problems.append(Problem(name, a_where(key), _value_text(value), exc.expected, exc.suggestion))
+            expected, suggestion = exc.expected, exc.suggestion
+            if str(value).strip().casefold().rstrip(".") in NO_ANSWER:  # "N/A": say how no answer is written
+                expected += "; for no answer leave the key out (in a table: leave the cell empty)"
+                suggestion = ""
+            problems.append(Problem(name, a_where(key), _value_text(value), expected, suggestion))
             continue
         if answer is None:
             continue
@@ -570,7 +615,12 @@ def _fill(
             )
     for code in themes:
         code = str(code)
-        if code not in ctx.themes:
+        parts = [p.strip() for p in code.split(",") if p.strip()]
+        if code not in ctx.themes and len(parts) > 1 and all(p in ctx.themes for p in parts):
+            problems.append(
+                Problem(name, themes_where, code, f"theme codes separated by ';', not ',': {'; '.join(parts)}")
+            )
+        elif code not in ctx.themes:
             problems.append(
                 Problem(name, themes_where, code, "a theme code of raw/themes.yaml", closest(code, ctx.themes))
             )

@@ -39,6 +39,9 @@ __all__ = [
     "problem_from_exception",
 ]
 
+# The tags that open a block closed by `{% end<tag> %}`.
+BLOCK_TAGS = ("for", "if", "macro", "call", "filter", "set", "with", "block", "raw", "autoescape", "trans")
+
 # Jinja's own tags, for "did you mean" on a misspelt `{% endfo %}`.
 JINJA_TAGS = (
     "for",
@@ -200,6 +203,49 @@ def _source_line(templates_dir: Path, file: str, line: int | None, source: str |
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
+def _question_type(context: dict | None, key: str) -> str | None:
+    """The type (`text`, `yes_no`, `choice` ...) of question ``key`` in the context's questionnaire, or None."""
+    questionnaire = (context or {}).get("questionnaire") or {}
+    for section in questionnaire.get("sections", []) if isinstance(questionnaire, dict) else []:
+        for question in section.get("questions", []):
+            if question.get("key") == key:
+                return str(question.get("type", ""))
+    return None
+
+
+def _source_text(templates_dir: Path, file: str, source: str | None) -> str:
+    if source is not None:
+        return source
+    try:
+        return (Path(templates_dir) / file).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+_TAG_RE = re.compile(r"\{%[-+]?\s*(\w+)(.*?)[-+]?%\}", re.S)
+
+
+def _unclosed_block(source: str, tag: str) -> int | None:
+    """The line where the innermost block `tag` left open in ``source`` starts (None if not found)."""
+    stack: list[tuple[str, int]] = []
+    for m in _TAG_RE.finditer(re.sub(r"\{#.*?#\}", lambda c: re.sub(r"[^\n]", " ", c.group(0)), source, flags=re.S)):
+        name, rest = m.group(1), m.group(2)
+        line = source.count("\n", 0, m.start()) + 1
+        if name == "set" and "=" in rest:
+            continue  # `{% set x = ... %}` is no block
+        if name in BLOCK_TAGS:
+            stack.append((name, line))
+        elif name.startswith("end") and name[3:] in BLOCK_TAGS:
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i][0] == name[3:]:
+                    del stack[i:]
+                    break
+    for name, line in reversed(stack):
+        if name == tag:
+            return line
+    return None
+
+
 def _dotted_path(line_text: str, name: str) -> str:
     """The expression ending with `name` on a template line: `survey.q.national_plnn`."""
     m = re.search(r"((?:[A-Za-z_]\w*\s*(?:\.\s*|\[\s*['\"]?)){0,8})" + re.escape(name) + r"\b", line_text)
@@ -224,9 +270,24 @@ _PLAIN_TYPES = {
 }
 
 
+def _failing_filter(exc: BaseException, env) -> str:
+    """The name of the filter whose code raised ``exc`` (from the traceback), or ''."""
+    filters = getattr(env, "filters", {}) or {}
+    by_code = {getattr(f, "__code__", None): name for name, f in filters.items()}
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        name = by_code.get(tb.tb_frame.f_code)
+        if name:
+            found = name
+        tb = tb.tb_next
+    return found
+
+
 def _plain_type_error(text: str) -> str:
     """Python's TypeError message with the project's classes named as editors know them."""
     text = re.sub(r"object of type '(\w+)' has no len\(\)", r"\1 has no length", text)
+    text = re.sub(r"type '(\w+)' doesn't define __round__ method", r"\1 cannot be rounded", text)
     return re.sub(r"'?\b(\w+)\b'?", lambda m: _PLAIN_TYPES.get(m.group(1), m.group(0)), text)
 
 
@@ -284,6 +345,35 @@ def problem_from_exception(
                 label,
             )
         m = re.match(r"Encountered unknown tag '([^']+)'", msg)
+        if m and m.group(1).startswith("end") and m.group(1)[3:] in BLOCK_TAGS:
+            name = m.group(1)
+            opener = name[3:]
+            looking = msg.split("looking for the following tags:", 1)[1] if "looking for the following" in msg else ""
+            closer = next((t for t in re.findall(r"'(\w+)'", looking) if t.startswith("end")), "")
+            inside = f" (the block open here is closed by `{{% {closer} %}}`)" if closer and closer != name else ""
+            return TemplateProblem(
+                file,
+                exc.lineno,
+                f"`{{% {name} %}}` has no `{{% {opener} %}}` open to close{inside}: remove it, "
+                f"or add the `{{% {opener} ... %}}` it should close",
+                name,
+                (),
+                label,
+            )
+        m_end = re.match(
+            r"Unexpected end of template\b.*?innermost block that needs to be closed is '(\w+)'", msg, re.S
+        )
+        if m_end:
+            tag = m_end.group(1)
+            opened = _unclosed_block(_source_text(templates_dir, file, getattr(exc, "source", None)), tag)
+            return TemplateProblem(
+                file,
+                opened or exc.lineno,
+                f"`{{% {tag} %}}` is never closed: add `{{% end{tag} %}}` where the block ends",
+                tag,
+                (),
+                label,
+            )
         if m:
             name = m.group(1)
             expected = re.findall(r"'(\w+)'", msg.split(".", 1)[1]) if "." in msg else []
@@ -316,6 +406,13 @@ def problem_from_exception(
             pool = known_names(obj)
             path = _dotted_path(_source_line(templates_dir, file, line), name)
             message = f"`{path}` is unknown: there is no `{name}` {_describe(obj)}"
+            kind = _question_type(context, name) if str(getattr(obj, "_what", "")).startswith("questions") else None
+            if kind is not None and kind not in ("yes_no", "choice"):
+                message = (
+                    f"`{path}` is a {kind} question: it has no figures to print. Its answers are respondents' "
+                    f"words, in `survey.comments.<ISO3>.{name}` (`paper vars comments` lists them)"
+                )
+                return TemplateProblem(file, line, message, name, (), label)
         return TemplateProblem(file, line, message, name, closest_names(name, pool), label)
 
     if isinstance(exc, PrintProblem):
@@ -328,12 +425,14 @@ def problem_from_exception(
 
     text = str(exc) or type(exc).__name__
     if isinstance(exc, TypeError) and where is not None:
-        expr = _expression_on_line(_source_line(templates_dir, file, line), "")
+        filt = _failing_filter(exc, env)
+        expr = _expression_on_line(_source_line(templates_dir, file, line), filt)
         shown = f"`{{{{ {expr} }}}}`" if expr else "an expression on this line"
+        what = f"`| {filt}`" if filt else "a filter or an operator"
         return TemplateProblem(
             file,
             line,
-            f"{shown} gives a filter or an operator the wrong kind of value ({_plain_type_error(text)}); "
+            f"{shown} gives {what} the wrong kind of value ({_plain_type_error(text)}); "
             "`paper vars` shows what each name holds",
             expr,
             (),
