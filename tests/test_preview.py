@@ -105,6 +105,30 @@ def test_template_error_shows_in_the_page_and_clears(preview, section):
     assert preview.error is None and 'id="paper-preview-error"' not in preview.current_page()
 
 
+def wait_for(condition, timeout: float = 60) -> bool:
+    """Poll until condition() holds (the check runs beside the preview); never a timing assertion."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_check_findings_show_above_the_paper_and_clear(preview, section):
+    """A draft that renders but that `paper check` (hence the build) would stop on says so in the preview."""
+    section.append("Fifty-three States agree with the **{{ survey.q.national_plan.states_yes[:0] | join(', ') }}**.")
+    preview.refresh({section.path})
+    assert preview.error is None
+    assert wait_for(lambda: len(preview.findings) >= 2), preview.findings
+    page = preview.current_page()
+    assert 'id="paper-preview-findings"' in page and "Fifty-three States" in page and "****" in page
+    section.restore()
+    preview.refresh({section.path})
+    assert wait_for(lambda: preview.findings == [])
+    assert 'id="paper-preview-findings"' not in preview.current_page()
+
+
 def test_data_error_shows_in_the_page(preview, repo):
     response = next((repo / "raw/responses").glob("2008/*.yaml"))
     edit = Edit(response)

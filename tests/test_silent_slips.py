@@ -254,3 +254,23 @@ def test_two_steps_that_find_the_same_problem_report_it_once(capsys):
     err = capsys.readouterr().err
     assert err.count("x.md.j2:3: a problem") == 1 and err.count("x.md.j2:9: another") == 1
     assert err.count(pipeline.NOTHING_PUBLISHED) == 1
+
+
+# --- friction: a section no template includes, `paper vars` that finds nothing or comments ------------
+
+
+@pytest.mark.parametrize("name", ["sections/09_new_section.md.j2", "annexes/annex_4_more.md.j2"])
+def test_a_file_no_template_includes_is_reported(repo, capsys, name):
+    (repo / "templates" / name).write_text("## A new part\n\nIt would vanish silently.\n", encoding="utf-8")
+    code, lines = check(repo, capsys)
+    assert code == 1
+    assert any(x.startswith(f"templates/{name}:1: this file is not in the paper") and "{% include" in x for x in lines)
+
+
+def test_vars_lists_the_comments_and_says_when_nothing_matches(repo, capsys):
+    assert main(["vars", "comments", "--root", str(repo)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out and all(line.startswith(("survey.comments.", "previous.comments.")) for line in out)
+    assert main(["vars", "no-such-name-at-all", "--root", str(repo)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing matches 'no-such-name-at-all'" in err

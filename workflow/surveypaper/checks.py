@@ -385,6 +385,45 @@ def _template_line(templates_root: Path, shown_file: str, line: int) -> str:
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
+# --- every section in the paper -------------------------------------------------------------------
+
+
+def unincluded_findings(env, sources: dict[str, str], entry: str, label: str) -> list[Finding]:
+    """A Markdown template that the paper's entry template never reaches (include, import): it would vanish."""
+    from jinja2 import nodes
+
+    reached, todo = {entry}, [entry]
+    while todo:
+        name = todo.pop()
+        try:
+            tree = env.parse(sources.get(name, ""))
+        except Exception:
+            continue  # its syntax error is reported on its own
+        for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+            target = node.template
+            names = (
+                [c.value for c in target.find_all(nodes.Const)]
+                if not isinstance(target, nodes.Const)
+                else [target.value]
+            )
+            for included in names:
+                if isinstance(included, str) and included not in reached:
+                    reached.add(included)
+                    todo.append(included)
+    out = []
+    for name in sorted(sources):
+        if name.endswith(".md.j2") and name not in reached:
+            out.append(
+                Finding(
+                    f"{label}/{name}",
+                    1,
+                    f"this file is not in the paper: no template includes it. Add "
+                    f'`{{% include "{name}" %}}` to {label}/{entry} where it belongs, or delete the file',
+                )
+            )
+    return out
+
+
 # --- respondents' text kept escaped --------------------------------------------------------------
 
 # Respondents' words: their comments, and the texts of their answers "other" (`q.others`).
@@ -492,12 +531,15 @@ def check_templates(
     found: list[Finding] = []
 
     sources = sorted(templates_dir.rglob("*.j2"))
+    texts: dict[str, str] = {}
     for path in sources:
         name = path.relative_to(templates_dir).as_posix()
-        text = path.read_text(encoding="utf-8")
+        text = texts[name] = path.read_text(encoding="utf-8")
         shown = f"{label}/{name}"
         found += find_typed_figures(text, shown)
         found += safe_findings(env, text, shown)
+    if entry in texts:
+        found += unincluded_findings(env, texts, entry, label)
 
     rendered: list[RenderedLine] = []
     paper: list[RenderedLine] = []  # the whole paper, as its entry template assembles it

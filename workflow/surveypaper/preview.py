@@ -83,6 +83,10 @@ ERROR_STYLE = (
     "position:sticky;top:0;z-index:1000;margin:0;padding:1em 1.5em;background:#fff4f4;color:#5c0000;"
     "border-bottom:3px solid #b00020;font:15px/1.45 system-ui,sans-serif;white-space:normal"
 )
+FINDINGS_STYLE = (
+    "position:sticky;top:0;z-index:1000;margin:0;padding:1em 1.5em;background:#fffbe6;color:#4d3800;"
+    "border-bottom:3px solid #c99a00;font:15px/1.45 system-ui,sans-serif;white-space:normal"
+)
 
 
 def inject(page: str, snippet: str) -> str:
@@ -109,6 +113,8 @@ class Preview:
         self.page = ""  # the last good screen HTML (without the reload script)
         self.error: str | None = None  # plain text of the current error, or None
         self.error_where: str | None = None
+        self.findings: list[str] = []  # `paper check` on the last good render (the build would stop on them)
+        self._check_generation = 0
         self.version = int(time.time() * 1000)
         self.last_render_s = 0.0
         self._lock = threading.Lock()
@@ -199,7 +205,32 @@ class Preview:
                 self.page, self.error, self.error_where = page, None, None
             self.last_render_s = time.perf_counter() - started
             self.log(f"paper preview: rendered in {self.last_render_s:.2f} s ({what})")
+            self._start_check()
         self._bump()
+
+    def _start_check(self) -> None:
+        """Run `paper check` on the new render beside the preview; its findings are shown above the paper."""
+        with self._lock:
+            self._check_generation += 1
+            generation, context = self._check_generation, self.context
+
+        def check() -> None:
+            from .checks import check_templates
+
+            try:
+                found = [str(f) for f in check_templates(self.paths.templates, context, self.paths.raw)]
+            except Exception as exc:  # the render succeeded: the check's own failure is only reported
+                found = [f"paper check could not run: {type(exc).__name__}: {exc}"]
+            with self._lock:
+                if generation != self._check_generation:
+                    return  # a newer save is being checked
+                changed, self.findings = found != self.findings, found
+            if changed:
+                for line in found:
+                    self.log(f"paper check: {line}")
+                self._bump()
+
+        threading.Thread(target=check, name="paper-preview-check", daemon=True).start()
 
     def _fail(self, message: str, where: str | None) -> None:
         with self._lock:
@@ -217,7 +248,12 @@ class Preview:
         """The page to serve: the paper (or the error above the last good paper) with the reload script."""
         with self._lock:
             page, error, where, version = self.page, self.error, self.error_where, self.version
+            findings = list(self.findings)
         script = RELOAD_SCRIPT % {"version": version}
+        if error is None and findings and page:
+            at = page.lower().find("<body")
+            at = page.find(">", at) + 1 if at >= 0 else 0
+            return inject(page[:at] + self._findings_banner(findings) + page[at:], script)
         if error is not None:
             banner = self._error_banner(error, where)
             if page:
@@ -229,6 +265,15 @@ class Preview:
                 f"<body>{banner}{script}</body></html>"
             )
         return inject(page, script)
+
+    def _findings_banner(self, findings: list[str]) -> str:
+        items = "".join(f"<li>{html.escape(f)}</li>" for f in findings)
+        return (
+            f'<div id="paper-preview-findings" role="status" style="{FINDINGS_STYLE}">'
+            f"<strong>paper check: {len(findings)} finding{'s' if len(findings) != 1 else ''}.</strong> "
+            "The build would stop on these; the paper below is rendered anyway."
+            f'<ul style="font:14px/1.4 ui-monospace,monospace;margin:.6em 0 0">{items}</ul></div>'
+        )
 
     def _error_banner(self, error: str, where: str | None) -> str:
         snippet = ""
@@ -320,7 +365,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "text/html; charset=utf-8", self.preview.current_page().encode("utf-8"))
         elif path == "/version":
             p = self.preview
-            body = json.dumps({"version": p.version, "error": p.error, "render_s": p.last_render_s})
+            body = json.dumps(
+                {"version": p.version, "error": p.error, "findings": p.findings, "render_s": p.last_render_s}
+            )
             self._send(200, "application/json", body.encode("utf-8"))
         elif path == "/events":
             self._events()

@@ -162,6 +162,13 @@ def round_lines(prefix: str, rnd, questionnaire, themes: dict) -> list[str]:
     for group in regions:
         out.append(_line(f'{prefix}.regions["{group.short}"].n', group.n, f"States of {group.name}"))
         out.append(_line(f'{prefix}.regions["{group.short}"].states', group.states, f"the States of {group.name}"))
+    for code in rnd.comments:  # respondents' own words, by State and question (printed escaped)
+        for key in rnd.comments[code]:
+            question = questionnaire.questions.get(key)
+            label = f"Q{question.number} {question.short}".strip() if question else key
+            out.append(
+                _line(f"{prefix}.comments.{code}.{key}", rnd.comments[code][key], f"comment of {code} -- {label}")
+            )
     return out
 
 
@@ -267,4 +274,7 @@ def run(args) -> int:
         import os
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 0 if shown else 1
+    if not shown:
+        print(f"paper vars: nothing matches {args.pattern!r}; `paper vars` alone lists everything", file=sys.stderr)
+        return 1
+    return 0
