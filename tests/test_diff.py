@@ -316,10 +316,11 @@ def test_redline_marks_words_and_numbers_each_change():
         .replace("- Norway", "- Norway\n- Peru")
     )
     red = _check(PAPER, new)
-    assert '<strong><del id="change-1">Fifty-three</del><ins>Fifty-four</ins></strong>' in red.html
-    assert '<del id="change-2">26</del><ins>27</ins> out of <del id="change-3">53</del><ins>54</ins>' in red.html
-    assert "<td><ins" in red.html and ">Peru</ins></td>" in red.html  # a new row: its cells, marked
-    assert re.search(r"<li><ins id=\"change-\d+\">Peru</ins></li>", red.html)
+    marks = re.sub(r' class="rl-data"', "", red.html)  # a change that followed the data is marked so
+    assert '<strong><del id="change-1">Fifty-three</del><ins>Fifty-four</ins></strong>' in marks
+    assert '<del id="change-2">26</del><ins>27</ins> out of <del id="change-3">53</del><ins>54</ins>' in marks
+    assert "<td><ins" in marks and ">Peru</ins></td>" in marks  # a new row: its cells, marked
+    assert re.search(r"<li><ins id=\"change-\d+\">Peru</ins></li>", marks)
     first = red.changes[0]
     assert (first.section, first.section_id, first.old, first.new) == (
         "INTRODUCTION",
@@ -334,7 +335,7 @@ def test_redline_marks_words_and_numbers_each_change():
     # the list reads as a list: "and" became a comma, "and Peru" came at its end
     assert re.search(
         r'the Netherlands<del id="change-\d+"> and</del><ins>,</ins> Norway<ins id="change-\d+"> and Peru</ins>',
-        red.html,
+        marks,
     )
 
 
@@ -525,7 +526,9 @@ def test_diff_of_two_revisions(two_commits):
     assert "building HEAD~1" in first.stderr and "building HEAD" in first.stderr
     assert "respondents 2008: 53 → 54 (+ " + name + ")" in first.stdout
     page = (out / "redline.html").read_text(encoding="utf-8")
-    assert re.search(r'<del id="change-\d+">Fifty-three</del><ins>Fifty-four</ins>', page)
+    assert re.search(
+        r'<del id="change-\d+" class="rl-data">Fifty-three</del><ins class="rl-data">Fifty-four</ins>', page
+    )
     figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
     assert figures["differs"] is True and figures["new"]["commit"] and figures["old"]["commit"]
     assert figures["respondents"][0]["added"] == [{"code": two_commits["code"], "name": name}]
@@ -543,7 +546,7 @@ def test_diff_of_two_folders_names_every_list_the_new_state_joined(two_commits, 
     res = _paper(str(old), str(new), "-o", str(tmp_path / "d"), cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     page = (tmp_path / "d" / "redline.html").read_text(encoding="utf-8")
-    assert "<del id=" in page and ">Fifty-three</del><ins>Fifty-four</ins>" in page
+    assert "<del id=" in page and '>Fifty-three</del><ins class="rl-data">Fifty-four</ins>' in page
     assert 'href="#change-1"' in page and 'id="change-1"' in page
 
     stats = json.loads((new / "stats.json").read_text())
@@ -652,3 +655,35 @@ def test_a_revision_that_fails_to_build_prints_its_whole_report_and_keeps_the_lo
 def test_cli_lists_diff():
     res = subprocess.run([PY, "-m", "surveypaper.cli", "diff", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 0 and "--exit-code" in res.stdout and "WORKTREE" in res.stdout
+
+
+def test_prose_edits_are_told_from_changes_that_followed_the_data(two_commits):
+    """A new response moves figures, lists of States and chart alt text; one prose edit beside them stands out."""
+    from surveypaper import figure_changes, redline
+    from surveypaper.states import load_states
+
+    old_md = (two_commits["old"] / "working_paper.md").read_text(encoding="utf-8")
+    new_md = (two_commits["new"] / "working_paper.md").read_text(encoding="utf-8")
+    sentence = "Political commitment is almost always a precondition for policy action."
+    assert sentence in new_md
+    edited = new_md.replace(sentence, "Political commitment is nearly always a precondition for policy action.", 1)
+    names = [s.name for s in load_states(two_commits["repo"] / "raw/states.yaml").values()]
+    red = redline.redline(old_md, edited, data_words=names)
+    prose = red.prose_changes
+    assert [(c.old.strip(), c.new.strip()) for c in prose] == [("almost", "nearly")], [c.as_dict() for c in prose]
+    assert len(red.data_changes) >= 10 and len(red.changes) == len(prose) + len(red.data_changes)
+    alt = [c for c in red.changes if "answered" in (c.before + c.after) and c.kind == "text"]
+    assert all(c.origin == "data" for c in alt)
+    # the engine tags each change; the HTML marks the data's changes and can hide them
+    assert all(c.as_dict()["origin"] in ("prose", "data") for c in red.changes)
+    assert 'class="rl-data"' in red.html and "nearly" in red.html
+    stats = json.loads((two_commits["new"] / "stats.json").read_text(encoding="utf-8"))
+    report = figure_changes.compare_stats(stats, stats)
+    page = redline.redline_document(red, report, "OLD", "NEW", prose_only=True)
+    assert '<input type="checkbox" id="rl-prose-only" class="rl-toggle" checked>' in page
+    assert f"<strong>1</strong> prose edit and <strong>{len(red.data_changes)}</strong> changes that followed" in page
+    lines = figure_changes.summary_lines(report, len(red.changes), len(prose))
+    assert (
+        lines[0]
+        == f"text: {len(red.changes)} changes (1 prose edit, {len(red.data_changes)} that followed the data: figures, lists of States, chart alt text)"
+    )

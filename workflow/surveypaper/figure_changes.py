@@ -336,12 +336,20 @@ def figures_markdown(report: dict, old_label: str = "OLD", new_label: str = "NEW
     return "\n".join(out)
 
 
-def summary_lines(report: dict, text_changes: int | None = None) -> list[str]:
+def summary_lines(report: dict, text_changes: int | None = None, prose_changes: int | None = None) -> list[str]:
     """The terminal summary: counts, respondents, each changed figure (one line per question)
-    and each changed list of States."""
+    and each changed list of States. With ``prose_changes``, the text changes are split into the
+    editors' edits and those that followed the data."""
     lines = []
     if text_changes is not None:
-        lines.append(f"text: {text_changes} change{'s' if text_changes != 1 else ''}")
+        line = f"text: {text_changes} change{'s' if text_changes != 1 else ''}"
+        if prose_changes is not None and text_changes:
+            data = text_changes - prose_changes
+            line += (
+                f" ({prose_changes} prose edit{'s' if prose_changes != 1 else ''}, "
+                f"{data} that followed the data: figures, lists of States, chart alt text)"
+            )
+        lines.append(line)
     for r in report["rounds_added"]:
         lines.append(f"round {r['round']}: new ({r['n']} respondents)")
     for r in report["rounds_removed"]:

@@ -85,11 +85,12 @@ class Change:
     before: str = ""
     after: str = ""
     kind: str = "text"  # "text" or "chart"
+    origin: str = "prose"  # "prose": an editor's edit; "data": it followed the data (figures, States, alt text)
 
     def as_dict(self) -> dict:
         return {
             k: getattr(self, k)
-            for k in ("number", "anchor", "section", "section_id", "kind", "before", "old", "new", "after")
+            for k in ("number", "anchor", "section", "section_id", "kind", "origin", "before", "old", "new", "after")
         }
 
 
@@ -101,6 +102,49 @@ class Redline:
     changes: list[Change]
     inserted_words: int = 0
     deleted_words: int = 0
+
+    @property
+    def prose_changes(self) -> list[Change]:
+        """The editors' edits: changes that did not follow the data."""
+        return [c for c in self.changes if c.origin == "prose"]
+
+    @property
+    def data_changes(self) -> list[Change]:
+        """Changes that followed the data: a figure, a list of States, a chart's alt text or drawing."""
+        return [c for c in self.changes if c.origin == "data"]
+
+
+# --- prose or data --------------------------------------------------------------------------------
+
+_NUMBER_WORD = (
+    r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+# What a figure or a list of States is made of, besides the States' names.
+_DATA_WORDS = re.compile(
+    rf"\b\d+(?:[.,]\d+)?\s*%?|\b{_NUMBER_WORD}(?:-{_NUMBER_WORD})?\b|\bper\s*cent\b|\bpercent\b|\bn/a\b"
+    r"|\band\b|\bthe\b|\bout of\b|\bof\b|[,;:()%.\u2013\u2014-]",
+    re.I,
+)
+
+
+def is_data_change(old: str, new: str, names: Iterable[str] = ()) -> bool:
+    """Whether a change's words are only what the data prints: figures, number-words, percentages,
+    quantity words and names of States ("26" -> "27", "Chile and Peru" -> "Chile, Peru and Spain").
+
+    An editor's edit that only touches such words (typing a State's name, say) counts as data too:
+    the count is a reader's guide, not a proof.
+    """
+    from .filters import QUANTITY_WORDS
+
+    text = f"{old} {new}"
+    if not text.strip():
+        return False
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = re.sub(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", " ", text, flags=re.I)
+    for word in sorted(QUANTITY_WORDS, key=len, reverse=True):
+        text = re.sub(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", " ", text, flags=re.I)
+    return not _DATA_WORDS.sub(" ", text).strip()
 
 
 _WS = re.compile(r"\s+")
@@ -166,7 +210,10 @@ def _merge_segments(ops, a: list[str], b: list[str]) -> list[tuple[bool, list[st
 class _Merger:
     """Builds the redline: emits the new document's tokens, and the old words where they went."""
 
-    def __init__(self):
+    def __init__(self, data_words: Iterable[str] = ()):
+        self.data_words = list(data_words)  # the States' names: words that only the data prints
+        self.in_alt = False  # inside a chart's alt text (new side)
+        self.old_alt = 0  # inside a chart's alt text (old side, kept whole)
         self.out: list[str] = []
         self.stack: list[str] = []  # open elements of the emitted new document
         self.changes: list[Change] = []
@@ -178,23 +225,33 @@ class _Merger:
 
     def begin(self, before: Iterable[str] = (), after: Iterable[str] = ()) -> None:
         """Start a change; ``before``/``after``: the unchanged tokens around it (for the summary)."""
-        self.current = {"number": None, "old": [], "new": [], "before": list(before), "after": list(after)}
+        self.current = {
+            "number": None,
+            "old": [],
+            "new": [],
+            "before": list(before),
+            "after": list(after),
+            "alt": False,
+        }
 
     def end(self) -> None:
         cur, self.current = self.current, None
         if cur is None or cur["number"] is None:
             return
         n = cur["number"]
+        old, new = _join_pieces(cur["old"]), _join_pieces(cur["new"])
+        data = cur["alt"] or is_data_change(old, new, self.data_words)
         self.changes.append(
             Change(
                 number=n,
                 anchor=f"change-{n}",
                 section=self.section,
                 section_id=self.section_id,
-                old=_clip(_join_pieces(cur["old"]), CHANGE_SNIPPET_WORDS),
-                new=_clip(_join_pieces(cur["new"]), CHANGE_SNIPPET_WORDS),
+                old=_clip(old, CHANGE_SNIPPET_WORDS),
+                new=_clip(new, CHANGE_SNIPPET_WORDS),
                 before=_clip(_plain(cur["before"]), CONTEXT_WORDS, from_end=True),
                 after=_clip(_plain(cur["after"]), CONTEXT_WORDS),
+                origin="data" if data else "prose",
             )
         )
 
@@ -211,6 +268,10 @@ class _Merger:
         tag = tag_of(tok)
         if tag is None:
             return
+        if tok.startswith(ALT_OPEN):
+            self.in_alt = True
+        elif self.in_alt and tok == "</span>":
+            self.in_alt = False
         name, closing = tag
         if closing:
             if name in self.stack:
@@ -239,12 +300,15 @@ class _Merger:
         words = _plain(text_toks)
         if self.current is not None:
             self.current["old" if kind == "del" else "new"].append(words)
+            self.current["alt"] = self.current["alt"] or self.in_alt or self.old_alt > 0
         count = len(words.split())
         if kind == "del":
             self.deleted_words += count
         else:
             self.inserted_words += count
-        mark = f"<{kind}{self._anchor()}>{raw}</{kind}>"
+        anchor = self._anchor()
+        origin = f' class="{ORIGIN_MARK}{self.current["number"]}"' if self.current is not None else ""
+        mark = f"<{kind}{anchor}{origin}>{raw}</{kind}>"
         top = self.top()  # old words where the new structure allows no text: a wrapper of the old side
         if top in ("ul", "ol"):
             mark = f"<li {OLD_ATTR}>{mark}</li>"
@@ -304,7 +368,10 @@ class _Merger:
             run = []
             self.out.append(_old_tag(t))
             self.stack.append(name)
+            alt = t.startswith(ALT_OPEN)
+            self.old_alt += alt
             self.emit_deleted(toks[i + 1 : end])
+            self.old_alt -= alt
             self.stack.pop()
             self.out.append(toks[end])
             i = end + 1
@@ -398,6 +465,11 @@ def _pair_units(old: list[Unit], new: list[Unit], lo_a: int, hi_a: int, lo_b: in
 _IMG = re.compile(r'<img src="([^"]*)" alt="([^"]*)">')
 
 
+ALT_OPEN = '<span class="rl-alt"'
+#: Stands in a mark's class until its change is known to be prose or data (see redline_html).
+ORIGIN_MARK = "rl-origin-"
+
+
 def _show_alt(body: str) -> str:
     """Make each chart's alt text visible (it carries the figures), so the redline compares it."""
     return _IMG.sub(lambda m: f'{m.group(0)}\n<span class="rl-alt">{m.group(2)}</span>', body)
@@ -439,10 +511,11 @@ def _inline_charts(body: str, changes: list[Change], old_charts, new_charts) -> 
                 old="",
                 new=f"chart redrawn ({name})",
                 kind="chart",
+                origin="data",
             )
         )
         return (
-            f'<span class="rl-chart" id="change-{n}">'
+            f'<span class="rl-chart rl-data" id="change-{n}">'
             f'<del class="rl-chart-old"><img src="{data_uri(name, old)}" alt="The previous drawing of this chart"></del>'
             f'<ins class="rl-chart-new">{img}</ins></span>'
         )
@@ -469,12 +542,17 @@ def redline_html(
     new_html: str,
     old_charts: Mapping[str, bytes] | None = None,
     new_charts: Mapping[str, bytes] | None = None,
+    data_words: Iterable[str] = (),
 ) -> Redline:
-    """Merge two HTML renderings of the paper (renderer output: well-formed, text escaped)."""
+    """Merge two HTML renderings of the paper (renderer output: well-formed, text escaped).
+
+    Each change is tagged ``prose`` or ``data`` (:func:`is_data_change`; ``data_words`` are the
+    States' names); the marks of a ``data`` change carry the class ``rl-data``.
+    """
     old_charts, new_charts = old_charts or {}, new_charts or {}
     old_units = split_units(tokenize(_show_alt(old_html)))
     new_units = split_units(tokenize(_show_alt(new_html)))
-    m = _Merger()
+    m = _Merger(data_words)
     sm = difflib.SequenceMatcher(None, [u.key for u in old_units], [u.key for u in new_units], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
@@ -499,7 +577,13 @@ def redline_html(
                 m.unit_deleted([old_units[i] for i in dels])
             if ins:
                 m.unit_inserted([new_units[j] for j in ins])
-    body = _inline_charts("".join(m.out), m.changes, old_charts, new_charts)
+    origins = {c.number: c.origin for c in m.changes}
+    body = re.sub(  # a mark of a change that followed the data: class="rl-data"; an edit's: no class
+        rf' class="{ORIGIN_MARK}(\d+)"',
+        lambda mm: ' class="rl-data"' if origins.get(int(mm.group(1))) == "data" else "",
+        "".join(m.out),
+    )
+    body = _inline_charts(body, m.changes, old_charts, new_charts)
     # number the changes in reading order
     order = {a: k for k, a in enumerate(re.findall(r'id="(change-\d+)"', body))}
     m.changes.sort(key=lambda c: order.get(c.anchor, len(order)))
@@ -534,9 +618,10 @@ def redline(
     new_md: str,
     old_charts: Mapping[str, bytes] | None = None,
     new_charts: Mapping[str, bytes] | None = None,
+    data_words: Iterable[str] = (),
 ) -> Redline:
-    """The word-level redline of two Markdown drafts of the paper."""
-    return redline_html(screen_body_html(old_md), screen_body_html(new_md), old_charts, new_charts)
+    """The word-level redline of two Markdown drafts of the paper (``data_words``: the States' names)."""
+    return redline_html(screen_body_html(old_md), screen_body_html(new_md), old_charts, new_charts, data_words)
 
 
 # ================================================================================================
@@ -552,8 +637,11 @@ def redline_document(
     title: str = "",
     templates_dir: Path | None = None,
     css: str | None = None,
+    prose_only: bool = False,
 ) -> str:
     """redline.html: the summary (changes, figures, lists of States) and the merged paper.
+
+    A checkbox at the top shows only the prose edits (``prose_only``: checked when the page opens).
 
     ``css`` defaults to the paper's screen CSS (``templates/css/base.css`` and ``screen.css``);
     the redline's own styles are in the template.
@@ -576,6 +664,9 @@ def redline_document(
         new_label=new_label,
         report=report,
         changes=red.changes,
+        prose_changes=red.prose_changes,
+        data_changes=red.data_changes,
+        prose_only=prose_only,
         sections=group_changes(red.changes),
         figure_groups=group_figures(report["figures"]),
         inserted_words=red.inserted_words,

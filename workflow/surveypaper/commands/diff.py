@@ -70,6 +70,12 @@ def add_arguments(parser) -> None:
         "--root", type=Path, default=None, help="repository root (default: the project around the current folder)"
     )
     parser.add_argument("--cores", default="all", help="cores for building a revision (default: all)")
+    parser.add_argument(
+        "--prose-only",
+        action="store_true",
+        help="open redline.html showing only the prose edits (changes that followed the data are shown plain; "
+        "a checkbox at its top switches)",
+    )
 
 
 def run(args) -> int:
@@ -79,7 +85,7 @@ def run(args) -> int:
         old = resolve_side(args.old, root, args.cores)
         new = resolve_side(args.new, root, args.cores)
         out_dir = Path(args.output) if args.output is not None else (root or Path.cwd()) / "output" / "diff"
-        result = compare(old, new, root)
+        result = compare(old, new, root, prose_only=args.prose_only)
         write_results(result, out_dir)
     except DiffError as exc:
         print(f"paper diff: {exc}", file=sys.stderr)
@@ -393,7 +399,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
     return labels
 
 
-def compare(old: Side, new: Side, root: Path | None) -> dict:
+def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -> dict:
     """Everything `paper diff` writes and prints, computed from the two sides."""
     from surveypaper import figure_changes, redline
 
@@ -410,13 +416,13 @@ def compare(old: Side, new: Side, root: Path | None) -> dict:
     fallback = root / "raw" if root is not None and (root / "raw").is_dir() else None
     labels = load_labels(new.raw or fallback, old.raw or fallback)
     report = figure_changes.compare_stats(old_stats, new_stats, labels)
-    red = redline.redline(old_md, new_md, old_charts, new_charts)
+    red = redline.redline(old_md, new_md, old_charts, new_charts, data_words=labels.states.values())
     differs = old_md != new_md or old_stats != new_stats or old_charts != new_charts
     title = _paper_title(new.output) or _paper_title(old.output)
-    page = redline.redline_document(red, report, old.label, new.label, title=title)
+    page = redline.redline_document(red, report, old.label, new.label, title=title, prose_only=prose_only)
     summary = [f"paper diff: {old.label} → {new.label}"]
     if differs:
-        summary += figure_changes.summary_lines(report, len(red.changes))
+        summary += figure_changes.summary_lines(report, len(red.changes), len(red.prose_changes))
     else:
         summary.append("no differences: same text, figures and charts")
     figures = {
@@ -426,6 +432,8 @@ def compare(old: Side, new: Side, root: Path | None) -> dict:
         **report,
         "text": {
             "changes": len(red.changes),
+            "prose_changes": len(red.prose_changes),
+            "data_changes": len(red.data_changes),
             "inserted_words": red.inserted_words,
             "deleted_words": red.deleted_words,
             "list": [c.as_dict() for c in red.changes],
