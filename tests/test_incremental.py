@@ -42,8 +42,10 @@ def planned(repo: Path, *targets: str) -> set[str]:
 
 def ran(result: subprocess.CompletedProcess) -> set[str]:
     """The rules a real run executed: the build's one line per step (`[3/6] render_paper`), or Snakemake's job list."""
-    found = re.findall(r"^\[\d+/\d+\] (\w+)$|^(?:local)?rule (\w+):", result.stderr + result.stdout, re.M)
-    return {a or b for a, b in found}
+    text = result.stderr + result.stdout
+    found = {a or b for a, b in re.findall(r"^\[\d+/\d+\] (\w+)$|^(?:local)?rule (\w+):", text, re.M)}
+    # the default target `all` runs whenever a step does; the build's console does not list it as a step
+    return found | {"all"} if found and re.search(r"^\[\d+/\d+\] ", text, re.M) else found
 
 
 def build(repo: Path) -> subprocess.CompletedProcess:

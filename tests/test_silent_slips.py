@@ -131,6 +131,12 @@ def test_empty_markup_from_another_filter_is_caught(repo, capsys):
         ("survey.q.national_plan.pct | words", "write `| pct_words` for a percentage in words"),
         ("survey.n | k_of_n", "`| k_of_n` takes a question"),
         (
+            "survey.q.national_plan.pct",
+            "prints a percentage (49) without its unit: write `{{ survey.q.national_plan.pct | pct }}`",
+        ),
+        ('survey.q.focal_points.pcts["yes"]', "without its unit"),
+        ("survey.q.national_plan.yes / survey.q.national_plan.answered * 100", "templates do no arithmetic"),
+        (
             "survey.q.national_plan | length",
             "gives a filter or an operator the wrong kind of value (a question has no length)",
         ),

@@ -206,8 +206,20 @@ def unprintable(value, expr: str) -> PrintProblem | None:
     """Why ``value`` (the value of ``expr``) must not be printed, or None if it may."""
     kind = kind_of(value)
     shown = f"`{{{{ {expr} }}}}`"
-    if isinstance(value, (Undefined, str, int, float)) and not isinstance(value, bool):
-        return None  # text and numbers print as themselves (an undefined name fails on its own)
+    if isinstance(value, Percent):
+        return PrintProblem(
+            f"{shown} prints a percentage ({int(value)}) without its unit: write `{{{{ {expr} | pct }}}}` "
+            f"({int(value)}%) or `{{{{ {expr} | pct_words }}}}`",
+            expr,
+        )
+    if isinstance(value, float):
+        return PrintProblem(
+            f"{shown} prints a computed number as Python writes it ({value!r}): templates do no arithmetic; "
+            "print a figure the data gives (`paper vars` lists them), such as a question's `.pct | pct`",
+            expr,
+        )
+    if isinstance(value, (Undefined, str, int)) and not isinstance(value, bool):
+        return None  # text and whole numbers print as themselves (an undefined name fails on its own)
     if isinstance(value, NothingToPrint):
         return value.problem(expr)
     if kind == "states":
