@@ -125,6 +125,7 @@ def env_for(repo: Path) -> dict:
     """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo / "workflow"), os.environ.get("PYTHONPATH")]))
+    env["SURVEYPAPER_CONSOLE"] = "snakemake"  # Snakemake's own console: the job list the timings read
     return env
 
 

@@ -107,7 +107,7 @@ def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
         log, writing = [], []
         for line in proc.stdout:
             log.append(line)
-            if "rule render_pdf" in line:
+            if line.rstrip().endswith("] render_pdf"):  # the build's line for the step (`[6/9] render_pdf`)
                 # WeasyPrint writes the PDF into a temporary file beside it (publish.atomic_file):
                 # kill the build as soon as that file exists, mid-PDF
                 while not writing and proc.poll() is None and time.monotonic() < deadline:
@@ -117,7 +117,7 @@ def test_killed_mid_pdf_keeps_last_good_paper_and_recovers(good_repo):
                 break
             assert time.monotonic() < deadline, "".join(log)
         proc.wait(timeout=60)
-        assert any("rule render_pdf" in line for line in log), "".join(log)
+        assert any(line.rstrip().endswith("] render_pdf") for line in log), "".join(log)
         assert writing, "the build ended before WeasyPrint wrote the PDF: nothing was killed mid-PDF"
         assert snapshot(good_repo / "output") == before
         result = run_snakemake(good_repo)  # no manual flag
@@ -138,7 +138,7 @@ def test_two_builds_at_once_are_refused_clearly(good_repo):
     )
     try:
         for line in first.stdout:
-            if "rule " in line:
+            if line.startswith("["):  # the first step has started (`[1/6] check_templates`)
                 break
         second = run_snakemake(good_repo)
         assert second.returncode != 0
