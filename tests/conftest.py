@@ -148,6 +148,15 @@ def shipped_project(tmp_path_factory) -> Path:
     return copy_project(tmp_path_factory.mktemp("shipped") / "repo")
 
 
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every published file's bytes (the staging folder is not published)."""
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".build" not in p.relative_to(out).parts
+    }
+
+
 def copy_built_repo(dest: Path, built_output: Path) -> Path:
     """A repository copy holding a complete build: the session build's output/ and Snakemake metadata."""
     repo = copy_repo(dest)

@@ -10,22 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import copy_built_repo, run_snakemake
+from conftest import copy_built_repo, run_snakemake, snapshot
 
 
 @pytest.fixture(scope="module")
 def good_repo(tmp_path_factory, built_paper) -> Path:
     """A repository copy holding a complete good build (copied from the session build)."""
     return copy_built_repo(tmp_path_factory.mktemp("reliable") / "repo", built_paper)
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    """Every published file's bytes (the staging folder is not published)."""
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and ".build" not in p.relative_to(out).parts
-    }
 
 
 def test_noop_rebuild_publishes_nothing_new(good_repo):

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_built_repo, run_snakemake
+from conftest import copy_built_repo, run_snakemake, snapshot
 from surveypaper.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,14 +206,6 @@ def good_repo(tmp_path_factory, built_paper) -> Path:
     return copy_built_repo(tmp_path_factory.mktemp("slips") / "repo", built_paper)
 
 
-def published(out: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and ".build" not in p.relative_to(out).parts
-    }
-
-
 @pytest.mark.parametrize(
     "slip, says",
     [
@@ -222,7 +214,7 @@ def published(out: Path) -> dict[str, bytes]:
     ],
 )
 def test_the_build_stops_and_keeps_the_last_good_paper(good_repo, slip, says):
-    before = published(good_repo / "output")
+    before = snapshot(good_repo / "output")
     saved = {p: p.read_bytes() for p in [*(good_repo / "raw/responses/2008").glob("*.yaml"), good_repo / CAPACITY]}
     try:
         if slip == "empty list":
@@ -233,7 +225,7 @@ def test_the_build_stops_and_keeps_the_last_good_paper(good_repo, slip, says):
         result = run_snakemake(good_repo)
         assert result.returncode != 0
         assert says in result.stderr, result.stderr[-3000:]
-        assert published(good_repo / "output") == before
+        assert snapshot(good_repo / "output") == before
         # the console: one line per step, the project's report once, and Snakemake's traces in its log
         err = result.stderr
         assert re.search(r"^\[1/\d+\] ingest_responses$", err, re.M), err

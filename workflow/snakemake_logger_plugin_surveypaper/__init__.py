@@ -52,7 +52,6 @@ class LogHandler(LogHandlerBase):
         self.failed_rules: list[str] = []
         self.stopped = False  # a step reported its own problem
         self.error_shown = False
-        self.finished = False
 
     # This handler is the console: Snakemake adds no stream handler of its own beside it.
     @property
@@ -110,10 +109,6 @@ class LogHandler(LogHandlerBase):
             return
         if event == LogEvent.JOB_ERROR:
             self.failed_rules.append(str(getattr(record, "rule_name", "") or "?"))
-            return
-        if event == LogEvent.PROGRESS:
-            done, total = getattr(record, "done", None), getattr(record, "total", None)
-            self.finished = done is not None and done == total
             return
         if event == LogEvent.ERROR or record.levelno >= logging.ERROR:
             self._error(message)
