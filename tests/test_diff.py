@@ -598,7 +598,7 @@ def test_worktree_is_built_as_it_is_and_left_untouched(two_commits):
         assert res.returncode == 0, res.stderr
         assert "building the working tree in a copy of its own" in res.stderr
         assert "respondents" not in res.stdout  # the stale output/ (53 respondents) was not read
-        assert "text: 1 change\n" in res.stdout, res.stdout
+        assert "text: 1 change (1 prose edit, 0 that followed the data" in res.stdout, res.stdout
         page = (repo / "output" / "diff" / "redline.html").read_text(encoding="utf-8")
         assert re.search(r"<ins[^>]*>[^<]*uncommitted[^<]*</ins>", page)
         assert _git(repo, "status", "--porcelain") == " M templates/sections/01_introduction.md.j2\n"
