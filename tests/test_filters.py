@@ -99,7 +99,7 @@ def test_quantity_phrase_stays_grammatical(share, prefer, noun, expected):
         (pct_words, 26, "not a count (26)"),
         (quantity, 40, "not a count (40)"),
         (words, Percent(49), "write `| pct_words`"),
-        (words, "fifty", "a whole number"),
+        (words, "fifty", "a number (a count"),
         (k_of_n, 53, "a question"),
         (states, "Chile", "a list of States"),
         (states, 53, "a list of States"),

@@ -151,7 +151,6 @@ def test_a_state_suggestion_names_both_countries(tiny_raw):
     [
         ("responses/2008/PHL.yaml", "state: PHL\nanswers: {}\n", "answers"),
         ("responses/2008/PHL.yaml", "state: PHL\nanswers:\n", "answers"),
-        ("responses/2007/responses.csv", "state,plan\nARG,yes\nNLD,\n", "row 3"),
     ],
 )
 def test_a_response_without_answers_is_an_error(tiny_raw, path, content, where):

@@ -241,6 +241,8 @@ class OtherTexts(list):
 class NumberView:
     """One number question's results in one round: `.answered`, `.min`, `.median`, `.max`, `.values`."""
 
+    print_kind = "question"
+
     def __init__(self, key: str, data: dict, states: dict[str, State], question=None):
         self.key = key
         self.number = question.number if question else ""

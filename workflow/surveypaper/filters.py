@@ -121,7 +121,8 @@ def join_and(items, oxford: bool = False, none: str | None = None, *, what: str 
             return md_escape(none)
         return NothingToPrint(
             what or "the list is empty",
-            hint or 'Guard it with `{{% if {expr} %}}...{{% endif %}}`, or say what to print: `| join_and(none="none")`',
+            hint
+            or 'Guard it with `{{% if {expr} %}}...{{% endif %}}`, or say what to print: `| join_and(none="none")`',
         )
     if len(names) == 1:
         return names[0]

@@ -212,14 +212,14 @@ def unprintable(value, expr: str) -> PrintProblem | None:
             f"({int(value)}%) or `{{{{ {expr} | pct_words }}}}`",
             expr,
         )
-    if isinstance(value, float):
+    if isinstance(value, float) and (value.is_integer() or len(repr(value).partition(".")[2]) > 2):
         return PrintProblem(
             f"{shown} prints a computed number as Python writes it ({value!r}): templates do no arithmetic; "
             "print a figure the data gives (`paper vars` lists them), such as a question's `.pct | pct`",
             expr,
         )
-    if isinstance(value, (Undefined, str, int)) and not isinstance(value, bool):
-        return None  # text and whole numbers print as themselves (an undefined name fails on its own)
+    if isinstance(value, (Undefined, str, int, float)) and not isinstance(value, bool):
+        return None  # text and numbers from the data (4.5) print as themselves (an undefined name fails on its own)
     if isinstance(value, NothingToPrint):
         return value.problem(expr)
     if kind == "states":
@@ -237,10 +237,11 @@ def unprintable(value, expr: str) -> PrintProblem | None:
             expr,
         )
     if kind == "question":
+        closed = hasattr(value, "pcts")
+        attrs = ["yes", "no", "answered", "pct", "pct_no", "states_yes", "states_no"] if closed else _attrs(value)
+        filters = " or a filter (`| k_of_n`, `| pct`, `| quantity`)" if closed else ""
         return PrintProblem(
-            f"{shown} prints {describe(value)}, not a figure: write one of its attributes "
-            f"({_names(['yes', 'no', 'answered', 'pct', 'pct_no', 'states_yes', 'states_no'])}) "
-            f"or a filter (`| k_of_n`, `| pct`, `| quantity`)",
+            f"{shown} prints {describe(value)}, not a figure: write one of its attributes ({_names(attrs)}){filters}",
             expr,
         )
     if kind in ("round", "group"):
@@ -251,6 +252,11 @@ def unprintable(value, expr: str) -> PrintProblem | None:
         return PrintProblem(
             f"{shown} prints {describe(value)} as Python text: name one of its keys ({_names(value)})", expr
         )
+    if isinstance(value, (list, tuple, set, frozenset)) and type(value).__str__ is not object.__str__:
+        # a list of the context that says how it prints ("networking, knowledge and partnerships")
+        if value:
+            return None
+        return NothingToPrint("the list is empty", "Guard it with `{{% if {expr} %}}...{{% endif %}}`").problem(expr)
     if isinstance(value, (list, tuple, set, frozenset)):
         return PrintProblem(
             f"{shown} prints {describe(value)} as Python text: "
