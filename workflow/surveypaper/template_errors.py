@@ -27,7 +27,6 @@ from jinja2.exceptions import UndefinedError
 from jinja2.utils import missing
 
 from .compat_jinja import strict_undefined, what_is_undefined
-
 from .printing import PrintProblem, known_names
 
 __all__ = [
