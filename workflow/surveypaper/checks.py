@@ -13,6 +13,14 @@ Rules (each finding names the template file, relative to the repository root, an
   "15 States (A, B and C)" or "the following N States:" followed by a bulleted list, after rendering.
 - **unsafe respondents' text** -- `| safe` (or `Markup`) applied to anything that reaches
   respondents' own words (`comments`): that text must stay escaped.
+- **stray markup** -- a rendered line that would show the reader `****`, `()` or an image without
+  alt text: an expression printed nothing (:func:`markup_findings`).
+- **footnotes** -- in the whole paper: a label defined twice, called but never defined, or defined
+  but never called (:func:`footnote_findings`).
+- **a file left out** -- a Markdown template that the paper's entry template never includes.
+
+Longer than most modules (about 580 lines): each rule is a small function over the rendered
+lines, and they share the rendering with line markers below; split, they would pass it around.
 
 Rendering line by line: every template is served to Jinja with an invisible marker at the start
 of each of its lines, so each line of the rendered text knows the template line it came from
