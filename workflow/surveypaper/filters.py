@@ -103,7 +103,7 @@ def states(items, oxford: bool = False, none: str | None = None) -> Markup:
 
     An empty list prints `none` ("no State", say); without `none` it is an error, not "".
     """
-    if isinstance(_defined(items), (str, bytes)) or not _is_list(items) or not all(hasattr(s, "name") for s in items):
+    if isinstance(_defined(items), (str, bytes)) or not _is_list(items):
         raise WrongKind("states", items, "a list of States (`survey.q.<key>.states_yes`, `survey.themes.<code>` ...)")
     return join_and(items, oxford, none, what="the list of States is empty", hint=EMPTY_STATES_HINT)
 
