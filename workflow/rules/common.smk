@@ -28,6 +28,7 @@ DELIVERABLES = [
     f"{OUT}/working_paper.html",
     f"{OUT}/working_paper.pdf",
     f"{OUT}/stats.json",
+    f"{OUT}/provenance.json",
     *(f"{OUT}/data/{name}" for name in ("responses.csv", "figures.csv", "datapackage.json", "working_paper_data.xlsx")),
     f"{OUT}/site/index.html",
 ]

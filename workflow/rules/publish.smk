@@ -2,6 +2,7 @@ rule publish_outputs:
     input:
         markdown=f"{BUILD}/working_paper.md",
         html=f"{BUILD}/working_paper.html",
+        provenance=f"{BUILD}/provenance.json",
         pdf=f"{BUILD}/working_paper.pdf",
         stats=f"{BUILD}/stats.json",
         checked=f"{BUILD}/templates_checked.stamp",
@@ -21,5 +22,6 @@ rule publish_outputs:
             "working_paper.html": input.html,
             "working_paper.pdf": input.pdf,
             "stats.json": input.stats,
+            "provenance.json": input.provenance,
         }
         pipeline.publish_outputs(files, input.charts, OUT, {"data": input.data, "site": input.site})

@@ -49,20 +49,43 @@ rule render_paper:
         )
 
 
+# The screen HTML marks each computed value with its template expression (data-expr) and lists
+# them in provenance.json: the templates are rendered once more for it, beside the PDF.
 rule render_html:
     input:
         markdown=f"{BUILD}/working_paper.md",
+        stats=f"{BUILD}/stats.json",
+        questionnaire=RAW / "questionnaire.yaml",
+        states=RAW / "states.yaml",
         charts=CHARTS_DIR,
         templates=TEMPLATE_FILES,
-        code=pkg("pipeline", "project", "markdown_html", "document"),
+        code=pkg(
+            "pipeline",
+            "project",
+            "markdown_html",
+            "document",
+            "provenance",
+            "templating",
+            "filters",
+            "context",
+        ),
     output:
-        f"{BUILD}/working_paper.html",
+        html=f"{BUILD}/working_paper.html",
+        provenance=f"{BUILD}/provenance.json",
     log:
         f"{BUILD}/logs/render_html.log",
     run:
         from surveypaper import pipeline
 
-        pipeline.render_html(input.markdown, TEMPLATES, input.charts, output[0])
+        pipeline.render_html(
+            input.markdown,
+            TEMPLATES,
+            input.charts,
+            output.html,
+            stats_json=input.stats,
+            raw_dir=RAW,
+            provenance_out=output.provenance,
+        )
 
 
 # Its own process (surveypaper.warm), started by the onstart hook of common.smk so that WeasyPrint

@@ -12,6 +12,7 @@ COMMANDS = {
     "diff": ("surveypaper.commands.diff", "redline and changed figures between two drafts"),
     "check": ("surveypaper.commands.check", "lint the templates against the data"),
     "vars": ("surveypaper.commands.vars", "list every variable and filter a template may use"),
+    "explain": ("surveypaper.commands.explain", "where a printed figure comes from (expression, k of n, States)"),
     "preview": ("surveypaper.commands.preview", "serve the HTML paper and re-render on every edit"),
     "form": ("surveypaper.commands.form", "write the questionnaire as a response workbook (.xlsx) to fill in"),
 }

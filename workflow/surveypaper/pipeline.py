@@ -309,9 +309,34 @@ def write_data(responses_json: Path, stats_json: Path, raw_dir: Path, templates_
     opendata.write(Path(out_dir), files)
 
 
-def render_html(markdown_path: Path, templates_dir: Path, charts_dir: Path, out: Path) -> None:
-    """The self-contained screen HTML from the Markdown and the drawn charts."""
-    write_text(out, screen_html(Path(markdown_path).read_text(encoding="utf-8"), templates_dir, charts_dir))
+def render_html(
+    markdown_path: Path,
+    templates_dir: Path,
+    charts_dir: Path,
+    out: Path,
+    stats_json: Path | None = None,
+    raw_dir: Path | None = None,
+    provenance_out: Path | None = None,
+) -> None:
+    """The self-contained screen HTML from the Markdown and the drawn charts.
+
+    With ``stats_json``, ``raw_dir`` and ``provenance_out``, every computed value of the page
+    carries its template expression (``data-expr``) and ``provenance_out`` lists them
+    (:mod:`surveypaper.provenance`); the Markdown read is the check that the page says the same.
+    """
+    markdown = Path(markdown_path).read_text(encoding="utf-8")
+    if stats_json is None or raw_dir is None or provenance_out is None:
+        write_text(out, screen_html(markdown, templates_dir, charts_dir))
+        return
+    from . import provenance
+
+    stats_data = _read_json(stats_json)
+    manifest = project.chart_manifest(stats_data, Path(raw_dir) / "questionnaire.yaml")
+    context = project.template_context(stats_data, raw_dir, templates_dir, project.safe_charts(manifest))
+    marked, entries = provenance.render_marked(templates_dir, context, markdown)
+    html = provenance.marks_to_spans(screen_html(marked, templates_dir, charts_dir), entries)
+    write_text(provenance_out, dump_json(provenance.entries_json(marked, entries)))
+    write_text(out, html)
 
 
 def forget_staging(build_dir: Path, keep: tuple[str, ...] = ("logs",)) -> None:

@@ -273,6 +273,11 @@ def markdown_from_stats(
     raw_dir = Path(raw_dir)
     if manifest is None:
         manifest = chart_manifest(stats_data, raw_dir / "questionnaire.yaml")
-    # chart paths are built from question keys: already safe in Markdown
-    charts = [{**chart, "file": Markup(chart["file"])} for chart in manifest]
-    return markdown_from_context(templates_dir, template_context(stats_data, raw_dir, templates_dir, charts))
+    return markdown_from_context(
+        templates_dir, template_context(stats_data, raw_dir, templates_dir, safe_charts(manifest))
+    )
+
+
+def safe_charts(manifest: list[dict]) -> list[dict]:
+    """The chart manifest as the templates see it: chart paths are built from question keys, safe in Markdown."""
+    return [{**chart, "file": Markup(chart["file"])} for chart in manifest]
