@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 from conftest import copy_built_repo, copy_repo, run_snakemake
 
-RENDER_STEPS = {"check_templates", "render_paper", "render_html", "render_pdf", "render_site", "publish_outputs", "all"}
+RENDER_STEPS = {
+    "check_templates",
+    "render_paper",
+    "render_html",
+    "render_pdf",
+    "render_docx",
+    "render_site",
+    "publish_outputs",
+    "all",
+}
 DATA_STEPS = {"ingest_responses", "compute_stats", "draw_charts", "write_data"}
 SECTION = "templates/sections/08_recommendations.md.j2"
 NEW_RESPONSE = "state: CAN\nanswers:\n  migration_in_development: yes\n  national_plan: yes\n"
@@ -118,6 +127,20 @@ def test_the_text_does_not_wait_for_the_charts(tmp_path, repo):
     assert text_only == {"ingest_responses", "compute_stats", "render_paper"}
     assert "draw_charts" in planned(fresh, "output/.build/working_paper.pdf")
     assert "draw_charts" in planned(fresh, "output/.build/working_paper.html")
+    # the DOCX is made beside the PDF, never before it
+    assert "render_docx" not in planned(fresh, "output/.build/working_paper.pdf")
+    assert "render_docx" in planned(fresh, "output/.build/published.stamp")
+
+
+def test_restyling_the_word_reference_rerenders_the_docx_alone(repo):
+    reference = repo / "templates/reference.docx"
+    original = reference.read_bytes()
+    try:
+        reference.write_bytes(original + b"\0")  # a new version of the file (Snakemake looks at its mtime)
+        assert planned(repo) == {"render_docx", "publish_outputs", "all"}
+    finally:
+        reference.write_bytes(original)
+        build(repo)
 
 
 def test_the_check_reads_the_drawn_charts_and_gates_publishing(tmp_path, repo):

@@ -9,6 +9,7 @@ BUILD = config["build"]
 OUT = config["output"]
 CHARTS_DIR = f"{BUILD}/charts"
 DATA_DIR = f"{BUILD}/data"
+CHART_IMAGES_DIR = f"{BUILD}/chart_images"  # the charts as PNG, for the DOCX
 PKG = "workflow/surveypaper"
 
 # Every file under raw/responses, stray ones included: validation decides what they mean.
@@ -21,12 +22,19 @@ SITE_TEMPLATE_FILES = [p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMP
 PROFILE_TEMPLATE_FILES = [
     p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMPLATES).parts[0] in ("profile", "fonts", "css")
 ]
-TEMPLATE_FILES = [p for p in ALL_TEMPLATE_FILES if Path(p).relative_to(TEMPLATES).parts[0] not in OWN_TEMPLATES]
+# The Word reference document is read by render_docx only: restyling it re-renders the DOCX alone.
+REFERENCE_DOCX = str(TEMPLATES / "reference.docx")
+TEMPLATE_FILES = [
+    p
+    for p in ALL_TEMPLATE_FILES
+    if Path(p).relative_to(TEMPLATES).parts[0] not in OWN_TEMPLATES and p != REFERENCE_DOCX
+]
 SITE_DIR = f"{BUILD}/site"
 DELIVERABLES = [
     f"{OUT}/working_paper.md",
     f"{OUT}/working_paper.html",
     f"{OUT}/working_paper.pdf",
+    f"{OUT}/working_paper.docx",
     f"{OUT}/stats.json",
     f"{OUT}/provenance.json",
     *(f"{OUT}/data/{name}" for name in ("responses.csv", "figures.csv", "datapackage.json", "working_paper_data.xlsx")),

@@ -4,6 +4,7 @@ rule publish_outputs:
         html=f"{BUILD}/working_paper.html",
         provenance=f"{BUILD}/provenance.json",
         pdf=f"{BUILD}/working_paper.pdf",
+        docx=f"{BUILD}/working_paper.docx",
         stats=f"{BUILD}/stats.json",
         checked=f"{BUILD}/templates_checked.stamp",
         charts=CHARTS_DIR,
@@ -21,6 +22,7 @@ rule publish_outputs:
             "working_paper.md": input.markdown,
             "working_paper.html": input.html,
             "working_paper.pdf": input.pdf,
+            "working_paper.docx": input.docx,
             "stats.json": input.stats,
             "provenance.json": input.provenance,
         }

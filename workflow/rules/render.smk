@@ -127,3 +127,23 @@ rule render_pdf:
             timeout=config["pdf_timeout"],
             what="the PDF render",
         )
+
+
+# The Word document, beside the PDF: pandoc (a process of its own, about 0.2 s) reads the Markdown and
+# the charts' PNG copies while WeasyPrint lays the paper out; the Snakemake process only waits.
+rule render_docx:
+    input:
+        markdown=f"{BUILD}/working_paper.md",
+        charts=CHARTS_DIR,
+        images=CHART_IMAGES_DIR,
+        templates=TEMPLATE_FILES,
+        reference=REFERENCE_DOCX,
+        code=pkg("pipeline", "project", "docx", "document", "markdown_html") + [f"{PKG}/docx.lua"],
+    output:
+        f"{BUILD}/working_paper.docx",
+    log:
+        f"{BUILD}/logs/render_docx.log",
+    run:
+        from surveypaper import pipeline
+
+        pipeline.render_docx(input.markdown, TEMPLATES, input.charts, input.images, output[0])

@@ -70,6 +70,8 @@ WIDTH_IN = 120 / 25.4
 FONT_SIZE = 9
 TOP_IN, BOTTOM_IN = 0.3, 0.55  # above the plot area (legend or "n ="), below it (ticks, axis label)
 NOTE_IN = 0.2  # one line of note under the axis label (newer types: "could choose several", the median)
+#: The PNG copies (for Word) are drawn at print resolution.
+PNG_DPI = 300
 
 
 def closed_questions(questionnaire: dict) -> list[dict]:
@@ -427,7 +429,9 @@ def _head(question: dict) -> str:
     return f"Q{number}. {title}" if number else title
 
 
-def _draw_one(question, current, year, previous, previous_year, unit, path: Path, label_in: float) -> None:
+def _draw_one(
+    question, current, year, previous, previous_year, unit, path: Path, label_in: float, png_path: Path | None = None
+) -> None:
     """One horizontal bar chart, drawn straight onto a matplotlib Figure.
 
     No Axes: matplotlib's axes build a Tick object (two lines, two labels, a grid line) per tick,
@@ -603,6 +607,10 @@ def _draw_one(question, current, year, previous, previous_year, unit, path: Path
     )
     with atomic_file(path) as fh:
         fh.write(svg)
+    if png_path is not None:
+        # for Word (surveypaper.docx): a raster sharp in print; fast zlib, the docx is a zip anyway
+        with atomic_file(png_path) as fh:
+            fig.savefig(fh, format="png", dpi=PNG_DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 1})
 
 
 def _charts(stats: dict, questionnaire: dict, unit: str):
@@ -641,6 +649,7 @@ def draw_charts(
     *,
     unit: str = "States",
     fonts_dir: Path = FONTS_DIR,
+    png_dir: Path | None = None,
 ) -> list[dict]:
     """Draw one SVG per closed question of the current round into ``out_dir``.
 
@@ -648,7 +657,7 @@ def draw_charts(
     :mod:`surveypaper.rounds`); where the round it compares with (``stats["previous"]``)
     answered the same question, its bars are drawn beside the current ones. Returns the manifest
     ``[{key, title, file: "charts/<key>.svg", alt, size_pt: [width, height]}]`` in questionnaire
-    order.
+    order. With ``png_dir``, each chart is also drawn there as ``<key>.png`` at :data:`PNG_DPI`.
     """
     import matplotlib
 
@@ -661,6 +670,8 @@ def draw_charts(
         labels |= {label for q, current, _, previous, *_ in charts for label in _row_labels(q, current, previous)}
         label_in = _text_width_in(sorted(labels))
         for question, current, year, previous, p_year, entry in charts:
-            _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{question['key']}.svg", label_in)
+            key = question["key"]
+            png = Path(png_dir) / f"{key}.png" if png_dir is not None else None
+            _draw_one(question, current, year, previous, p_year, unit, out_dir / f"{key}.svg", label_in, png)
             manifest.append(entry)
     return manifest

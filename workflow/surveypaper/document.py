@@ -32,6 +32,7 @@ __all__ = [
     "build_html",
     "charts_href",
     "layout_env",
+    "paper_properties",
     "promote_title",
     "read_css",
     "source_date_epoch",
@@ -137,6 +138,27 @@ def charts_href(charts_dir: Path, assets_dir: Path = TEMPLATES_DIR) -> str:
 REQUIRED_META = ("title", "author", "subject", "keywords", "date", "lang", "running_head")
 
 
+def paper_properties(meta: dict) -> dict[str, str]:
+    """The document properties of ``meta`` (the parsed ``paper.yaml``) as strings: the HTML's
+    ``<head>``, the PDF's and the DOCX's properties, the running head."""
+    missing = [k for k in REQUIRED_META if k not in meta]
+    if missing:
+        raise RenderError(f"paper.yaml lacks {', '.join(missing)}")
+    keywords = meta["keywords"]
+    if not isinstance(keywords, str):
+        keywords = ", ".join(str(k) for k in keywords)
+    return {
+        "title": str(meta["title"]),
+        "subtitle": str(meta.get("subtitle") or ""),
+        "author": str(meta["author"]),
+        "subject": " ".join(str(meta["subject"]).split()),
+        "keywords": keywords,
+        "date": _iso_date(meta["date"]),
+        "lang": str(meta["lang"]),
+        "running_head": str(meta["running_head"]),
+    }
+
+
 def build_html(
     md: str,
     meta: dict,
@@ -159,26 +181,11 @@ def build_html(
     """
     if variant not in ("screen", "print"):
         raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
-    missing = [k for k in REQUIRED_META if k not in meta]
-    if missing:
-        raise RenderError(f"paper.yaml lacks {', '.join(missing)}")
+    page = paper_properties(meta)
     templates_dir = Path(templates_dir)
     body = markdown_to_html(md, charts_dir, charts_href=charts_href, variants=(variant,))
     title_block, html_body = body.for_variant(variant)
-    title_block = promote_title(title_block, str(meta["title"]))
-    keywords = meta["keywords"]
-    if not isinstance(keywords, str):
-        keywords = ", ".join(str(k) for k in keywords)
-    page = {
-        "title": str(meta["title"]),
-        "subtitle": str(meta.get("subtitle") or ""),
-        "author": str(meta["author"]),
-        "subject": " ".join(str(meta["subject"]).split()),
-        "keywords": keywords,
-        "date": _iso_date(meta["date"]),
-        "lang": str(meta["lang"]),
-        "running_head": str(meta["running_head"]),
-    }
+    title_block = promote_title(title_block, page["title"])
     css = read_css(templates_dir, variant)
     if variant == "print":  # the faces of scripts the paper does not use are not even loaded
         from .fonts import faces_for_text

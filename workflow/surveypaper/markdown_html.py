@@ -76,6 +76,12 @@ class RenderedBody:
         raise ValueError(f"unknown variant {variant!r}: expected 'screen' or 'print'")
 
 
+#: A bullet list of at least this many items, none longer than this many characters, is a list of
+#: short names (the States): the HTML sets it in columns, the DOCX as a table (surveypaper.docx).
+COMPACT_LIST_MIN_ITEMS = 12
+COMPACT_LIST_MAX_CHARS = 32
+
+
 def slugify(text: str) -> str:
     """A stable, ASCII, lower-case id for a heading: ``1. CONCEPTUAL FRAMEWORK`` → ``1-conceptual-framework``.
 
@@ -184,8 +190,8 @@ class _Renderer:
 
     # -- long lists of short items (a list of States) are set in columns ---------------------
 
-    COMPACT_MIN_ITEMS = 12
-    COMPACT_MAX_CHARS = 32
+    COMPACT_MIN_ITEMS = COMPACT_LIST_MIN_ITEMS
+    COMPACT_MAX_CHARS = COMPACT_LIST_MAX_CHARS
 
     def _mark_compact_lists(self) -> None:
         toks = self.tokens

@@ -190,15 +190,23 @@ def compute_stats(
     write_text(out, dump_json(stats))
 
 
-def draw_charts(stats_json: Path, questionnaire_path: Path, out_dir: Path, fonts_dir: Path | None = None) -> None:
-    """One SVG per closed question, and charts.json (the manifest)."""
+def draw_charts(
+    stats_json: Path,
+    questionnaire_path: Path,
+    out_dir: Path,
+    fonts_dir: Path | None = None,
+    png_dir: Path | None = None,
+) -> None:
+    """One SVG per closed question, and charts.json (the manifest); with ``png_dir``, a PNG of each there."""
     from . import charts
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if png_dir is not None:
+        Path(png_dir).mkdir(parents=True, exist_ok=True)
     questionnaire = project.load_questionnaire(questionnaire_path).as_dict()
     fonts = Path(fonts_dir or charts.FONTS_DIR)
-    manifest = charts.draw_charts(_read_json(stats_json), questionnaire, out_dir, fonts_dir=fonts)
+    manifest = charts.draw_charts(_read_json(stats_json), questionnaire, out_dir, fonts_dir=fonts, png_dir=png_dir)
     write_text(out_dir / "charts.json", dump_json(manifest))
 
 
@@ -337,6 +345,31 @@ def render_html(
     html = provenance.marks_to_spans(screen_html(marked, templates_dir, charts_dir), entries)
     write_text(provenance_out, dump_json(provenance.entries_json(marked, entries)))
     write_text(out, html)
+
+
+def docx(markdown: str, templates_dir: Path, charts_dir: Path, png_dir: Path | None, *, filters=()) -> bytes:
+    """The paper's ``.docx`` from its Markdown: ``templates/reference.docx``'s styles, the charts as PNG."""
+    from .document import paper_properties
+    from .docx import REFERENCE_DOC, markdown_to_docx
+
+    templates_dir = Path(templates_dir)
+    props = paper_properties(project.load_paper(templates_dir / "paper.yaml"))
+    manifest = Path(charts_dir) / "charts.json"
+    charts = _read_json(manifest) if manifest.is_file() else []
+    sizes = {Path(c["file"]).stem: c["size_pt"] for c in charts}
+    return markdown_to_docx(markdown, props, templates_dir / REFERENCE_DOC, png_dir, sizes, filters=filters)
+
+
+def render_docx(markdown_path: Path, templates_dir: Path, charts_dir: Path, png_dir: Path, out: Path) -> None:
+    """The Word document, beside the PDF: pandoc, run from the Markdown and the charts' PNG copies."""
+    from .docx import DocxError
+
+    markdown = Path(markdown_path).read_text(encoding="utf-8")
+    try:
+        data = docx(markdown, templates_dir, charts_dir, png_dir)
+    except DocxError as exc:
+        raise _stop(f"render_docx: {exc}") from None
+    write_atomic(Path(out), data)
 
 
 def forget_staging(build_dir: Path, keep: tuple[str, ...] = ("logs",)) -> None:
