@@ -687,3 +687,97 @@ def test_prose_edits_are_told_from_changes_that_followed_the_data(two_commits):
         lines[0]
         == f"text: {len(red.changes)} changes (1 prose edit, {len(red.data_changes)} that followed the data: figures, lists of States, chart alt text)"
     )
+
+
+# --- redline.docx: the same changes as Word tracked changes -----------------------------------------
+
+
+def _tracked(data: bytes) -> dict:
+    """The tracked changes of a .docx: the w:ins and w:del of its body and notes, the text each
+    holds, and the change-N bookmarks each change starts with (in order)."""
+    from test_docx import NS, W, part
+
+    revisions, bookmarks, first_marks = [], [], []
+    for name in ("word/document.xml", "word/footnotes.xml"):
+        root = part(data, name)
+        revisions += [(name, e) for e in root.iter(f"{{{W}}}ins", f"{{{W}}}del")]
+        for start in root.iter(f"{{{W}}}bookmarkStart"):
+            if re.fullmatch(r"change-\d+", start.get(f"{{{W}}}name")):
+                bookmarks.append(start.get(f"{{{W}}}name"))
+                after = [e for e in start.itersiblings() if e.tag != f"{{{W}}}bookmarkEnd"][:1]
+                first_marks.append(
+                    bool(after)
+                    and (
+                        after[0].tag in (f"{{{W}}}ins", f"{{{W}}}del")
+                        or after[0].find(".//w:ins", NS) is not None
+                        or after[0].find(".//w:del", NS) is not None
+                    )
+                )
+    return {
+        "revisions": revisions,
+        "inserted": " ".join(
+            "".join(t.text or "" for t in e.iter(f"{{{W}}}t")) for _, e in revisions if e.tag == f"{{{W}}}ins"
+        ),
+        "deleted": " ".join(
+            "".join(t.text or "" for t in e.iter(f"{{{W}}}delText")) for _, e in revisions if e.tag == f"{{{W}}}del"
+        ),
+        "bookmarks": bookmarks,
+        "marked": first_marks,
+    }
+
+
+def test_tracked_changes_html_is_pandocs_track_changes():
+    html = '<p>a <del id="change-1">b</del><ins>c</ins> <span class="rl-chart" id="change-2"><del><img src="x"></del></span></p>'
+    out = rl.tracked_changes_html(html, "2008-10-29")
+    assert out == (
+        '<p>a <span class="deletion" author="paper diff" date="2008-10-29T00:00:00Z" id="change-1">b</span>'
+        '<span class="insertion" author="paper diff" date="2008-10-29T00:00:00Z">c</span> '
+        '<span class="rl-chart" id="change-2"><span class="deletion" author="paper diff" date="2008-10-29T00:00:00Z">'
+        '<img src="x"></span></span></p>'
+    )
+
+
+def test_redline_docx_of_hand_made_drafts_has_each_change_once(tmp_path):
+    from surveypaper.document import TEMPLATES_DIR
+
+    new = (
+        PAPER.replace("**Fifty-three**", "**Fifty-four**")
+        .replace("the Netherlands and Norway", "the Netherlands, Norway and Peru")
+        .replace("- Norway", "- Norway\n- Peru")
+    )
+    props = {"title": "T", "author": "A", "subject": "S", "keywords": "k", "lang": "en", "date": "2009-01-02"}
+    props["running_head"] = "Redline"
+    red = rl.redline(PAPER, new)
+    tracked = _tracked(rl.redline_docx(red, props, TEMPLATES_DIR / "reference.docx"))
+    assert tracked["bookmarks"] == [c.anchor for c in red.changes]  # one Word change per HTML change, in order
+    assert all(tracked["marked"])
+    assert "Fifty-four" in tracked["inserted"] and "Fifty-three" in tracked["deleted"]
+    assert any(name == "word/footnotes.xml" for name, _ in tracked["revisions"])  # in the notes too
+    same = _tracked(rl.redline_docx(rl.redline(PAPER, PAPER), props, TEMPLATES_DIR / "reference.docx"))
+    assert same["revisions"] == [] and same["bookmarks"] == []
+
+
+def test_redline_docx_after_a_new_response(two_commits):
+    from test_docx import NS, W, part
+
+    out, name = two_commits["out"], two_commits["name"]
+    data = (out / "redline.docx").read_bytes()
+    figures = json.loads((out / "figures.json").read_text(encoding="utf-8"))
+    page = (out / "redline.html").read_text(encoding="utf-8")
+    tracked = _tracked(data)
+    # as many tracked changes as redline.html has changes, the same ones
+    changes = figures["text"]["changes"]
+    assert changes > 5
+    assert tracked["bookmarks"] == [f"change-{k}" for k in range(1, changes + 1)]
+    assert sorted(tracked["bookmarks"]) == sorted(set(re.findall(r'id="(change-\d+)"', page)))
+    assert all(tracked["marked"])
+    assert "Fifty-four" in tracked["inserted"] and "Fifty-three" in tracked["deleted"]
+    for _, e in tracked["revisions"]:
+        assert e.get(f"{{{W}}}author") == "paper diff"
+        assert e.get(f"{{{W}}}date") == "2008-10-29T00:00:00Z"  # the new draft's date (templates/paper.yaml)
+    ids = [e.get(f"{{{W}}}id") for _, e in tracked["revisions"]]
+    assert len(ids) == len(set(ids))
+    # footnotes and annexes included: the new State in a note and in Annex II's table
+    assert any(n == "word/footnotes.xml" for n, _ in tracked["revisions"])
+    table_ins = part(data, "word/document.xml").findall(".//w:tbl//w:ins", NS)
+    assert name in ["".join(t.text for t in e.iter(f"{{{W}}}t")) for e in table_ins]

@@ -10,6 +10,7 @@ rule publish_outputs:
         charts=CHARTS_DIR,
         data=DATA_DIR,
         site=SITE_DIR,
+        images=CHART_IMAGES_DIR,
         code=pkg("pipeline", "publish"),
     output:
         touch(PUBLISHED),
@@ -26,4 +27,6 @@ rule publish_outputs:
             "stats.json": input.stats,
             "provenance.json": input.provenance,
         }
-        pipeline.publish_outputs(files, input.charts, OUT, {"data": input.data, "site": input.site})
+        pipeline.publish_outputs(
+            files, input.charts, OUT, {"data": input.data, "site": input.site, "chart_images": input.images}
+        )

@@ -5,9 +5,9 @@
 -- * A long list of short items (a list of States) becomes a table of three columns, filled down
 --   each column as the HTML's CSS columns are: the same rule as surveypaper.render
 --   (at least `surveypaper-list-min-items` items, none longer than `surveypaper-list-max-chars`).
--- * An image `charts/<name>.svg` is taken as <name>.png from pandoc's resource path (Word and
---   LibreOffice both show a PNG), at the size given by `surveypaper-image-sizes` (points), in a
---   "Figure" paragraph.
+-- * An image `charts/<name>.svg` is shown as <name>.png of the folder `surveypaper-images` (Word
+--   and LibreOffice both show a PNG), at the size given by `surveypaper-image-sizes` (points), in
+--   a "Figure" paragraph.
 --
 -- Nothing here knows what the paper is about: the engine's own rules, applied to any paper.
 
@@ -112,10 +112,21 @@ local function columns_table(items, ncols)
   return utils.from_simple_table(pandoc.SimpleTable({}, aligns, widths, {}, rows))
 end
 
+-- pandoc runs sandboxed (it fetches nothing, from disk or the network): the images it may show
+-- are read here, from the one folder it is given.
+local function load_image(dir, name)
+  local file = io.open(dir .. "/" .. name, "rb")
+  if file then
+    pandoc.mediabag.insert(name, "image/png", file:read("a"))
+    file:close()
+  end
+end
+
 function Pandoc(doc)
   local meta = doc.meta
   local title = meta_string(meta, "surveypaper-title")
   title = title and normalised(title)
+  local images = meta_string(meta, "surveypaper-images")
   local min_items = tonumber(meta_string(meta, "surveypaper-list-min-items") or "12")
   local max_chars = tonumber(meta_string(meta, "surveypaper-list-max-chars") or "32")
   local sizes = {}
@@ -149,13 +160,16 @@ function Pandoc(doc)
     Image = function(img)
       local name = img.src:match("^charts/([^/]+)%.svg$")
       if name then
-        img.src = name .. ".png" -- found on the resource path: no build path in the document
+        img.src = name .. ".png" -- its file's name only: no build path in the document
         local size = sizes[name]
         if size then
           local w, h = size:match("^(%S+) (%S+)$")
           img.attributes.width = w .. "pt"
           img.attributes.height = h .. "pt"
         end
+      end
+      if images and img.src:match("^[%w._-]+%.png$") then
+        load_image(images, img.src)
       end
       return img
     end,

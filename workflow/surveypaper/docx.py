@@ -31,7 +31,9 @@ __all__ = [
     "markdown_to_docx",
     "new_reference_doc",
     "normalise_zip",
+    "number_revisions",
     "pandoc",
+    "to_docx",
 ]
 
 #: The Lua filter that shapes the Markdown for Word.
@@ -39,7 +41,7 @@ FILTER = Path(__file__).with_name("docx.lua")
 #: The reference document's name in ``templates/``.
 REFERENCE_DOC = "reference.docx"
 #: The build's Markdown is CommonMark (markdown-it) with footnotes, tables and typographic quotes.
-MARKDOWN = "commonmark+footnotes+pipe_tables+smart"
+MARKDOWN = "commonmark+footnotes+pipe_tables+smart-raw_html"  # raw HTML off, as markdown-it has it
 #: Custom document properties: the header and footer fields ``DOCPROPERTY <name>`` show them.
 CUSTOM_PROPERTIES = ("running_head",)
 
@@ -70,16 +72,28 @@ def markdown_to_docx(
     reference: Path,
     images_dir: Path | None = None,
     image_sizes: dict[str, list[float]] | None = None,
-    *,
-    filters: tuple[Path, ...] = (),
 ) -> bytes:
-    """The ``.docx`` of ``markdown``, finished (:func:`finish`).
+    """The ``.docx`` of the paper's ``markdown``, finished (:func:`finish`).
 
     ``props`` are the paper's properties (:func:`surveypaper.document.paper_properties`);
     ``images_dir`` holds ``<name>.png`` for each chart ``charts/<name>.svg`` the Markdown shows,
-    sized by ``image_sizes`` (name -> [width, height] in points). ``filters`` are more Lua
-    filters, run before :data:`FILTER`.
+    sized by ``image_sizes`` (name -> [width, height] in points).
     """
+    return to_docx(markdown, props, reference, images_dir, image_sizes)
+
+
+def to_docx(
+    source: str,
+    props: dict[str, str],
+    reference: Path,
+    images_dir: Path | None = None,
+    image_sizes: dict[str, list[float]] | None = None,
+    *,
+    source_format: str = MARKDOWN,
+    filters: tuple[Path, ...] = (),
+) -> bytes:
+    """:func:`markdown_to_docx` for any pandoc input: ``source`` in ``source_format`` (the
+    redline gives HTML), ``filters`` run before :data:`FILTER`."""
     from .document import source_date_epoch
     from .markdown_html import COMPACT_LIST_MAX_CHARS, COMPACT_LIST_MIN_ITEMS
 
@@ -96,15 +110,18 @@ def markdown_to_docx(
             name: f"{size[0]:g} {size[1]:g}" for name, size in sorted((image_sizes or {}).items())
         },
     }
+    if images_dir is not None:
+        meta["surveypaper-images"] = str(Path(images_dir).resolve())  # docx.lua reads them; not kept
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch(props["date"]))}
     with tempfile.TemporaryDirectory(prefix="surveypaper-docx.") as tmp:
         meta_file = Path(tmp) / "meta.json"
         meta_file.write_text(json.dumps(meta), encoding="utf-8")
-        args = [f"--from={MARKDOWN}", "--to=docx", "--output=-", "--shift-heading-level-by=-1"]
+        # --sandbox: pandoc reads nothing but its arguments (no image from disk or the network;
+        # respondents' text is never fetched); docx.lua hands it the charts
+        args = [f"--from={source_format}", "--to=docx", "--output=-", "--shift-heading-level-by=-1", "--sandbox"]
         args += [f"--reference-doc={reference.resolve()}", f"--metadata-file={meta_file}"]
         args += [f"--lua-filter={f}" for f in (*filters, FILTER)]
-        args.append(f"--resource-path={Path(images_dir).resolve() if images_dir else tmp}")
-        data = _run_pandoc(args, stdin=markdown.encode("utf-8"), env=env)
+        data = _run_pandoc(args, stdin=source.encode("utf-8"), env=env)
     return finish(data, props)
 
 
@@ -191,20 +208,40 @@ def finish(data: bytes, props: dict[str, str]) -> bytes:
                 fill_fields(part._element, values)
     out = io.BytesIO()
     doc.save(out)
-    return normalise_zip(out.getvalue(), props["date"])
+    return normalise_zip(out.getvalue(), props["date"], {name: number_revisions for name in REVISION_PARTS})
 
 
-def normalise_zip(data: bytes, date: str) -> bytes:
-    """The same zip with every entry dated ``date`` (YYYY-MM-DD), deflated, mode 0644, in its order."""
+#: The parts that may hold tracked changes (the redline's).
+REVISION_PARTS = ("word/document.xml", "word/footnotes.xml")
+_REVISION_ID = re.compile(rb'(<w:(?:ins|del)\b[^>]*?\sw:id=")\d+(")')
+
+
+def number_revisions(xml: bytes, start: int = 0) -> bytes:
+    """Give each tracked change (``w:ins``, ``w:del``) of a part its own id, above the bookmarks'.
+
+    pandoc counts insertions and deletions apart, so a deletion and the insertion beside it may
+    share an id; Word wants one id per revision.
+    """
+    counter = iter(range(start + 100001, 2**31))
+    return _REVISION_ID.sub(lambda m: m.group(1) + str(next(counter)).encode() + m.group(2), xml)
+
+
+def normalise_zip(data: bytes, date: str, transforms: dict | None = None) -> bytes:
+    """The same zip with every entry dated ``date`` (YYYY-MM-DD), deflated, mode 0644, in its order;
+    ``transforms`` maps an entry's name to a function of its bytes."""
     day = tuple(int(x) for x in date[:10].split("-"))
+    transforms = transforms or {}
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dest:
-        for item in src.infolist():
+        for k, item in enumerate(src.infolist()):
             info = zipfile.ZipInfo(item.filename, date_time=(*day, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            dest.writestr(info, src.read(item.filename), compresslevel=6)
+            payload = src.read(item.filename)
+            if item.filename in transforms:
+                payload = transforms[item.filename](payload, k * 100000)
+            dest.writestr(info, payload, compresslevel=6)
     return out.getvalue()
 
 

@@ -347,7 +347,7 @@ def render_html(
     write_text(out, html)
 
 
-def docx(markdown: str, templates_dir: Path, charts_dir: Path, png_dir: Path | None, *, filters=()) -> bytes:
+def docx(markdown: str, templates_dir: Path, charts_dir: Path, png_dir: Path | None) -> bytes:
     """The paper's ``.docx`` from its Markdown: ``templates/reference.docx``'s styles, the charts as PNG."""
     from .document import paper_properties
     from .docx import REFERENCE_DOC, markdown_to_docx
@@ -357,7 +357,7 @@ def docx(markdown: str, templates_dir: Path, charts_dir: Path, png_dir: Path | N
     manifest = Path(charts_dir) / "charts.json"
     charts = _read_json(manifest) if manifest.is_file() else []
     sizes = {Path(c["file"]).stem: c["size_pt"] for c in charts}
-    return markdown_to_docx(markdown, props, templates_dir / REFERENCE_DOC, png_dir, sizes, filters=filters)
+    return markdown_to_docx(markdown, props, templates_dir / REFERENCE_DOC, png_dir, sizes)
 
 
 def render_docx(markdown_path: Path, templates_dir: Path, charts_dir: Path, png_dir: Path, out: Path) -> None:

@@ -675,3 +675,72 @@ def redline_document(
         css=Markup(css),
         differs=bool(red.changes) or has_changes(report),
     )
+
+
+# ================================================================================================
+# The redline as a Word document: the same merged HTML, each <ins>/<del> a Word tracked change
+
+#: Who made the tracked changes, as Word shows it.
+TRACK_AUTHOR = "paper diff"
+_MARK = re.compile(r"<(/?)(ins|del)\b([^>]*)>")
+
+
+def tracked_changes_html(body: str, date: str, author: str = TRACK_AUTHOR) -> str:
+    """``body`` (the merged HTML of :func:`redline`) with each ``<ins>``/``<del>`` as pandoc's
+    tracked change: a span of class ``insertion``/``deletion`` with ``author`` and ``date``
+    (YYYY-MM-DD). A change's ``id="change-N"`` stays where it was (pandoc keeps it as a Word
+    bookmark): the Word document has the HTML's changes, numbered alike."""
+    stamp = f"{date[:10]}T00:00:00Z"
+    who = html.escape(author, quote=True)
+
+    def repl(m: re.Match) -> str:
+        closing, kind, attrs = m.groups()
+        if closing:
+            return "</span>"
+        ident = re.search(r'\sid="[^"]*"', attrs)
+        cls = "insertion" if kind == "ins" else "deletion"
+        return f'<span class="{cls}" author="{who}" date="{stamp}"{ident.group(0) if ident else ""}>'
+
+    return _MARK.sub(repl, body)
+
+
+def chart_images(charts: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The data: URI of each ``<name>.svg`` of ``charts`` -> ``<name>.png`` of ``charts``, where there is one.
+
+    Word shows the redline's charts from their PNG copies (LibreOffice shows no SVG without one).
+    """
+    out = {}
+    for name, data in charts.items():
+        png = charts.get(name[: -len(".svg")] + ".png") if name.endswith(".svg") else None
+        if png is not None:
+            out[_data_uri(name, data)] = png
+    return out
+
+
+def redline_docx(
+    red: Redline,
+    props: dict[str, str],
+    reference: Path,
+    images: Mapping[str, str] | None = None,
+) -> bytes:
+    """redline.docx: the new draft, every change of ``red`` a tracked change (notes and annexes too).
+
+    ``props`` are the Word document's properties (title, author, subject, keywords, lang, date:
+    the new draft's, which dates the changes; running_head); ``images`` maps a chart's data: URI
+    to the PNG Word is given instead (:func:`chart_images`), handed to pandoc as files.
+    """
+    import tempfile
+
+    from .docx import to_docx
+
+    body = tracked_changes_html(red.html, props["date"])
+    with tempfile.TemporaryDirectory(prefix="surveypaper-redline.") as tmp:
+        for k, (uri, png) in enumerate(sorted((images or {}).items())):
+            if uri in body:
+                Path(tmp, f"chart-{k}.png").write_bytes(png)
+                body = body.replace(uri, f"chart-{k}.png")
+        page = f'<!DOCTYPE html>\n<html lang="{html.escape(props["lang"])}"><body>\n{body}\n</body></html>\n'
+        return to_docx(page, props, reference, Path(tmp), source_format="html", filters=(REDLINE_FILTER,))
+
+
+REDLINE_FILTER = Path(__file__).with_name("redline.lua")

@@ -59,7 +59,7 @@ def add_arguments(parser) -> None:
         type=Path,
         default=None,
         metavar="DIR",
-        help="where to write redline.html, figures.md and figures.json (default: output/diff/ at the repository root)",
+        help="where to write redline.html, redline.docx, figures.md and figures.json (default: output/diff/ at the repository root)",
     )
     parser.add_argument(
         "--exit-code",
@@ -92,9 +92,8 @@ def run(args) -> int:
         return 2
     for line in result["summary"]:
         print(line)
-    print(
-        f"wrote {_shown(out_dir / 'redline.html')}, {_shown(out_dir / 'figures.md')}, {_shown(out_dir / 'figures.json')}"
-    )
+    written = ("redline.html", "redline.docx", "figures.md", "figures.json")
+    print("wrote " + ", ".join(_shown(out_dir / name) for name in written))
     return 1 if args.exit_code and result["differs"] else 0
 
 
@@ -340,8 +339,9 @@ def _failed_build(name: str, code: int, log: Path, tree: Path, cache: Path) -> s
 # Reading and comparing
 
 
-def _charts(out: Path) -> dict[str, bytes]:
-    folder = out / "charts"
+def _charts(out: Path, folder: str = "charts") -> dict[str, bytes]:
+    """The files of a build's charts/ (or another folder of it), by name."""
+    folder = out / folder
     if not folder.is_dir():
         return {}
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
@@ -356,6 +356,39 @@ def _paper_title(out: Path) -> str:
         if m:
             return " ".join(html.unescape(m.group(1)).split())
     return ""
+
+
+def _paper_properties(out: Path, old_label: str, new_label: str) -> dict[str, str]:
+    """The Word redline's properties, from the new draft's HTML ``<head>``: its title, author,
+    subject, keywords, language and date (which dates the tracked changes)."""
+    import html
+
+    page = out / "working_paper.html"
+    head = page.read_text(encoding="utf-8", errors="replace").split("</head>", 1)[0] if page.is_file() else ""
+
+    def meta(name: str, default: str = "") -> str:
+        m = re.search(rf'<meta name="{re.escape(name)}" content="([^"]*)"', head)
+        return " ".join(html.unescape(m.group(1)).split()) if m else default
+
+    lang = re.search(r'<html lang="([^"]+)"', head)
+    return {
+        "title": _paper_title(out) or "The working paper",
+        "author": meta("author"),
+        "subject": meta("description"),
+        "keywords": meta("keywords"),
+        "lang": lang.group(1) if lang else "en",
+        "date": meta("dcterms.created", "1980-01-01"),
+        "running_head": f"Redline: {old_label} → {new_label}",
+    }
+
+
+def _reference_doc(root: Path) -> Path:
+    """The Word reference document: this checkout's templates/reference.docx, else the package's."""
+    from surveypaper.document import TEMPLATES_DIR
+    from surveypaper.docx import REFERENCE_DOC
+
+    own = root / "templates" / REFERENCE_DOC
+    return own if own.is_file() else TEMPLATES_DIR / REFERENCE_DOC
 
 
 def load_labels(new_raw: Path | None, old_raw: Path | None):
@@ -402,6 +435,7 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
 def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -> dict:
     """Everything `paper diff` writes and prints, computed from the two sides."""
     from surveypaper import figure_changes, redline
+    from surveypaper.docx import DocxError
 
     def read(side: Side):
         md = (side.output / "working_paper.md").read_text(encoding="utf-8")
@@ -420,6 +454,17 @@ def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -
     differs = old_md != new_md or old_stats != new_stats or old_charts != new_charts
     title = _paper_title(new.output) or _paper_title(old.output)
     page = redline.redline_document(red, report, old.label, new.label, title=title, prose_only=prose_only)
+    # Word is shown the charts' PNG copies (output/chart_images/), where the build made them
+    images = {
+        **redline.chart_images({**old_charts, **_charts(old.output, "chart_images")}),
+        **redline.chart_images({**new_charts, **_charts(new.output, "chart_images")}),
+    }
+    try:
+        word = redline.redline_docx(
+            red, _paper_properties(new.output, old.label, new.label), _reference_doc(root), images
+        )
+    except DocxError as exc:
+        raise DiffError(f"redline.docx: {exc}") from None
     summary = [f"paper diff: {old.label} → {new.label}"]
     if differs:
         summary += figure_changes.summary_lines(report, len(red.changes), len(red.prose_changes))
@@ -443,16 +488,18 @@ def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -
         "differs": differs,
         "summary": summary,
         "redline": page,
+        "redline_docx": word,
         "figures_md": figure_changes.figures_markdown(report, old.label, new.label),
         "figures_json": json.dumps(figures, indent=2, ensure_ascii=False) + "\n",
     }
 
 
 def write_results(result: dict, out_dir: Path) -> None:
-    """redline.html, figures.md, figures.json, each replaced atomically."""
+    """redline.html, redline.docx, figures.md, figures.json, each replaced atomically."""
     from surveypaper.publish import write_atomic
 
     out_dir = Path(out_dir)
     write_atomic(out_dir / "redline.html", result["redline"])
+    write_atomic(out_dir / "redline.docx", result["redline_docx"])
     write_atomic(out_dir / "figures.md", result["figures_md"])
     write_atomic(out_dir / "figures.json", result["figures_json"])
