@@ -150,7 +150,7 @@ def test_the_docx_reproduces_the_2008_text(paper):
 
 
 def test_properties_running_head_and_page_numbers(document, paper):
-    from surveypaper.pipeline import load_paper
+    from surveypaper.project import load_paper
 
     meta = load_paper(ROOT / "templates/paper.yaml")
     core = document.core_properties
