@@ -713,7 +713,7 @@ def chart_images(charts: Mapping[str, bytes]) -> dict[str, bytes]:
     for name, data in charts.items():
         png = charts.get(name[: -len(".svg")] + ".png") if name.endswith(".svg") else None
         if png is not None:
-            out[_data_uri(name, data)] = png
+            out[data_uri(name, data)] = png
     return out
 
 
