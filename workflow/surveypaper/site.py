@@ -244,7 +244,9 @@ def _inline_svg(path: Path) -> Markup:
     """A chart drawn by the build (trusted: our own matplotlib output), without its XML prologue."""
     text = Path(path).read_text(encoding="utf-8")
     start = text.find("<svg")
-    return Markup(text[start:] if start >= 0 else "")
+    svg = text[start:] if start >= 0 else ""
+    # matplotlib's RDF <metadata> is not allowed in SVG inside HTML (the Nu HTML Checker rejects it)
+    return Markup(re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S))
 
 
 def build_site(
