@@ -118,6 +118,11 @@ def test_built_page_and_provenance_json(built_paper: Path):
     items = json.loads((built_paper / "provenance.json").read_text(encoding="utf-8"))
     assert {"text", "expr", "value", "section"} <= set(items[0])
     assert _find(items, "Eighty-four percent")
+    cards = json.loads(re.search(r'id="provenance-cards">(.*?)</script>', html).group(1))
+    i = next(str(e["index"]) for e in items if e["text"] == "Eighty-four percent")
+    assert "42 of 50" in cards[i] and "3 of the 53 asked left it blank" in cards[i]
+    assert 'href="#question-migration_in_development"' in cards[i] and 'href="#figure-1-' in cards[i]
+    assert 'id="question-migration_in_development"' in html and 'id="show-sources"' in html
     md = (built_paper / "working_paper.md").read_text(encoding="utf-8")
     assert "data-expr" not in md and not re.search(f"[{provenance._MARK_CHARS}]", md)
 
@@ -156,3 +161,19 @@ def test_paper_explain_command(shipped_project, capsys):
     data = json.loads(capsys.readouterr().out)
     assert any(e["text"] == "Eighty-four percent" and e["blank"] == 3 for e in data)
     assert main(["explain", "nothing like it", "--root", str(shipped_project)]) == 1
+
+
+def test_cards_of_a_percentage_a_count_and_a_list(marked):
+    *_, items = marked
+    pct = next(e for e in items if e["text"] == "Eighty-four percent")
+    card = provenance.card_html(pct, {"question": "question-x", "chart": "figure-1-x"})
+    assert "Q1, yes" in card and "42 of 50 answering States" in card and "3 of the 53 asked left it blank" in card
+    assert "42 States:" in card and "and 30 more" in card
+    assert 'href="#question-x"' in card and 'href="#figure-1-x"' in card
+    count = next(e for e in items if e["text"] == "Fifty-three")
+    assert "survey.n | words | cap" in provenance.card_html(count)
+    listed = next(e for e in items if e["expr"].startswith("survey.themes.") and e.get("states"))
+    card = provenance.card_html(listed)
+    assert f"{len(listed['states'])} States: {listed['states'][0]}" in card
+    hostile = provenance.card_html({**listed, "states": ["<script>x</script>"]})
+    assert "<script>" not in hostile

@@ -343,7 +343,11 @@ def render_html(
     context = project.template_context(stats_data, raw_dir, templates_dir, project.safe_charts(manifest))
     marked, entries = provenance.render_marked(templates_dir, context, markdown)
     html = provenance.marks_to_spans(screen_html(marked, templates_dir, charts_dir), entries)
-    write_text(provenance_out, dump_json(provenance.entries_json(marked, entries)))
+    items = provenance.entries_json(marked, entries)
+    questions = project.load_questionnaire(Path(raw_dir) / "questionnaire.yaml").questions
+    html = provenance.add_question_ids(html, questions)
+    html = provenance.with_cards(html, items, provenance.anchors(html, manifest, questions))
+    write_text(provenance_out, dump_json(items))
     write_text(out, html)
 
 

@@ -28,6 +28,7 @@ from jinja2.lexer import Token
 from markupsafe import Markup, escape
 
 from .filters import md_escape
+from .printing import expression_text, guard
 
 __all__ = [
     "Entry",
@@ -75,36 +76,6 @@ def strip_marks(text: str) -> str:
 
 # -- compile time: {{ EXPR }} -> {{ _prov((EXPR), "EXPR", (BASE)) }} ----------------------------
 
-_TIGHT = {"dot", "lparen", "rparen", "lbracket", "rbracket", "assign"}
-
-
-def _source(tokens: list[Token]) -> str:
-    """The expression's text, rebuilt from its tokens with regular spacing."""
-    out = ""
-    prev = None
-    for tok in tokens:
-        if tok.type == "string":
-            text = '"' + tok.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-        else:
-            text = str(tok.value)
-        if prev is not None:
-            if tok.type == "comma":
-                pass
-            elif prev.type == "comma":
-                out += " "
-            elif (
-                tok.type in _TIGHT
-                or prev.type in ("dot", "lparen", "lbracket", "assign")
-                or tok.type == "lparen"
-                or (tok.type == "lbracket" and prev.type != "operator")
-            ):
-                pass
-            else:
-                out += " "
-        out += text
-        prev = tok
-    return out
-
 
 def _base(tokens: list[Token]) -> list[Token]:
     """The tokens before the first filter at the top level (the value the filters format)."""
@@ -120,7 +91,13 @@ def _base(tokens: list[Token]) -> list[Token]:
 
 
 class ProvenanceExtension(Extension):
-    """Wraps every printed expression with ``_prov`` (see the module's docstring)."""
+    """Wraps every printed expression with ``_prov`` (see the module's docstring).
+
+    It runs before :class:`surveypaper.printing.PrintGuard` (a lower priority), which then guards
+    ``_prov``'s result; ``_prov`` guards the value itself first, so the checks are the same.
+    """
+
+    priority = 50
 
     def filter_stream(self, stream):
         unmarked = set(UNMARKED_ROOTS)
@@ -161,7 +138,7 @@ class ProvenanceExtension(Extension):
         yield from tokens
         yield Token(lineno, "rparen", ")")
         yield Token(lineno, "comma", ",")
-        yield Token(lineno, "string", _source(tokens))
+        yield Token(lineno, "string", expression_text(tokens))
         yield Token(lineno, "comma", ",")
         yield Token(lineno, "lparen", "(")
         yield from base
@@ -191,13 +168,17 @@ def _note_unmarked(block: list[Token], unmarked: set[str]) -> None:
 
 def _plain_value(value) -> Any:
     """``value`` as JSON: numbers and text as they are, lists of States as their names."""
-    if value is None or isinstance(value, (bool, int, float)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
     if isinstance(value, (list, tuple)):
         return [_plain_value(v) if isinstance(v, (int, float)) else str(getattr(v, "name", v)) for v in value]
     pct = getattr(value, "pcts", None)
     if isinstance(pct, dict):  # a question: its share answering yes
-        return getattr(value, "pct", None)
+        return _plain_value(getattr(value, "pct", None))
     return str(value)
 
 
@@ -238,7 +219,7 @@ class Recorder:
     def make_global(self):
         @pass_context
         def _prov(context, value, expr: str, base=None):
-            text = md_escape(value)
+            text = md_escape(guard(value, expr))
             if not str(text) or "\n" in text or OPEN in text:
                 return text
             info = _question_info(context, expr)
@@ -329,3 +310,96 @@ def project_provenance(paths) -> tuple[str, str, list[Entry], list[dict]]:
     plain = project.markdown_from_stats(stats, paths.raw, paths.templates, manifest)
     marked, entries = render_marked(paths.templates, context, plain)
     return plain, marked, entries, entries_json(marked, entries)
+
+
+# -- the card shown on hover or focus ------------------------------------------------------------
+
+
+def anchors(html: str, manifest: list[dict], questions: dict) -> dict[str, dict[str, str]]:
+    """Each question's places in the page: its wording in the questionnaire (an id added by
+    :func:`add_question_ids`) and its chart's heading, found by the chart's title."""
+    out: dict[str, dict[str, str]] = {}
+    for chart in manifest:
+        m = re.search(rf'<h\d id="([^"]+)"[^>]*>[^<]*{re.escape(str(escape(chart["title"])))}\s*</h\d>', html)
+        if m:
+            out.setdefault(chart["key"], {})["chart"] = m.group(1)
+    for key in questions:
+        if f'id="question-{key}"' in html:
+            out.setdefault(key, {})["question"] = f"question-{key}"
+    return out
+
+
+def add_question_ids(html: str, questions: dict) -> str:
+    """The paragraph that prints a question as ``**N.** wording`` gets ``id="question-<key>"``."""
+    for key, q in questions.items():
+        start = str(escape(" ".join(str(q.text).split())[:24]))
+        pattern = rf"<p><strong>{re.escape(str(q.number))}\.</strong> {re.escape(start)}"
+        html = re.sub(
+            pattern, lambda m, key=key: m.group(0).replace("<p>", f'<p id="question-{key}">', 1), html, count=1
+        )
+    return html
+
+
+def card_html(item: dict, links: dict[str, str] | None = None, max_states: int = 12) -> str:
+    """The card of one computed value: what it is, k of n, blanks, the States, links (escaped HTML)."""
+    links = links or {}
+    parts = []
+    if "question" in item:
+        label = f"Q{item['number']}" if item.get("number") else item["question"]
+        what = f"{label}, {item['answer']}" if "answer" in item else label
+        parts.append(f'<p class="prov-what">{escape(what)} ({escape(item.get("round", ""))})</p>')
+        if "k" in item:
+            parts.append(
+                f'<p class="prov-kn">{item["k"]} of {item["n"]} answering States; '
+                f"{item['blank']} of the {item['asked']} asked left it blank</p>"
+            )
+    else:
+        parts.append(f'<p class="prov-what">{escape(item["expr"])}</p>')
+    states = item.get("states")
+    if states is not None:
+        shown = ", ".join(states[:max_states]) + (
+            f" and {len(states) - max_states} more" if len(states) > max_states else ""
+        )
+        parts.append(f'<p class="prov-states">{len(states)} States: {escape(shown) if states else "none"}</p>')
+    refs = []
+    if links.get("question"):
+        refs.append(f'<a href="#{escape(links["question"])}">the question (Annex I)</a>')
+    if links.get("chart"):
+        refs.append(f'<a href="#{escape(links["chart"])}">its chart (Annex III)</a>')
+    if refs:
+        parts.append(f'<p class="prov-links">{" · ".join(refs)}</p>')
+    parts.append(f'<p class="prov-expr"><code>{escape(item["expr"])}</code></p>')
+    return "".join(parts)
+
+
+#: Shows the card of the computed value under the pointer or the focus; the switch marks them all.
+CARD_SCRIPT = """(function(){var d=JSON.parse(document.getElementById("provenance-cards").textContent),
+c=document.createElement("div"),b=document.getElementById("show-sources");c.id="prov-card";c.className="prov-card";
+c.setAttribute("role","tooltip");c.hidden=true;document.body.appendChild(c);var cur=null;
+function on(e){var s=e.target.closest&&e.target.closest(".computed");if(!s||s===cur)return;cur=s;
+c.innerHTML=d[s.getAttribute("data-prov")]||"";var r=s.getBoundingClientRect();
+c.style.left=(window.scrollX+r.left)+"px";c.style.top=(window.scrollY+r.bottom+4)+"px";
+s.setAttribute("aria-describedby","prov-card");c.hidden=false}
+function off(e){if(!cur||(e.relatedTarget&&(cur.contains(e.relatedTarget)||c.contains(e.relatedTarget))))return;
+cur.removeAttribute("aria-describedby");cur=null;c.hidden=true}
+document.addEventListener("mouseover",on);document.addEventListener("focusin",on);
+document.addEventListener("mouseout",off);document.addEventListener("focusout",off);
+document.addEventListener("keydown",function(e){if(e.key==="Escape"&&cur){off({});}});
+b.hidden=false;b.addEventListener("click",function(){var v=document.body.classList.toggle("show-sources");
+b.setAttribute("aria-pressed",v?"true":"false")})})();"""
+
+
+def with_cards(html: str, items: list[dict], links: dict[str, dict[str, str]]) -> str:
+    """The page with the cards' data, the "Show sources" switch and the script, before ``</body>``."""
+    import json
+
+    cards = {str(it["index"]): card_html(it, links.get(it.get("question", ""), {})) for it in items}
+    data = json.dumps(cards, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    block = (
+        '<button type="button" id="show-sources" class="show-sources-switch" aria-pressed="false" hidden>'
+        "Show sources</button>\n"
+        f'<script type="application/json" id="provenance-cards">{data}</script>\n'
+        f"<script>{CARD_SCRIPT}</script>\n"
+    )
+    head, sep, tail = html.rpartition("</body>")
+    return head + block + sep + tail if sep else html + block

@@ -37,7 +37,8 @@ def forms(value) -> set[str]:
 
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return set()
-    figure = str(int(value)) if float(value).is_integer() else str(value)
+    value = int(value) if float(value).is_integer() else float(value)
+    figure = str(value)
     in_words = words(value)
     return {figure, f"{figure}%", f"{figure} percent", in_words, f"{in_words} percent"}
 
