@@ -177,3 +177,21 @@ def test_cards_of_a_percentage_a_count_and_a_list(marked):
     assert f"{len(listed['states'])} States: {listed['states'][0]}" in card
     hostile = provenance.card_html({**listed, "states": ["<script>x</script>"]})
     assert "<script>" not in hostile
+
+
+def test_every_figure_of_the_paper_has_provenance_or_is_prose_the_lint_accepts(marked):
+    """Coverage, not a sample: with its computed values blanked out, the paper as printed has no
+    number, number-word or percentage the template lint would call a typed figure (charts' alt
+    texts aside: they are computed by the charts module and printed in no text)."""
+    from surveypaper.lint import find_typed_figures
+
+    plain, md, _, _ = marked
+    blanked = re.sub(
+        f"{provenance.OPEN}[^{provenance.SEP}]*{provenance.SEP}[^{provenance.CLOSE}]*{provenance.CLOSE}", "{{ v }}", md
+    )
+    assert provenance.OPEN not in blanked
+    # a chart's alt text is an attribute, not text a span can wrap: the charts module computes it
+    blanked = re.sub(r"^!\[.*\]\(.*\)$", "", blanked, flags=re.M)
+    assert find_typed_figures(blanked, "working_paper.md") == []
+    # the check can fail: the same paper without the marks prints figures the lint refuses
+    assert len(find_typed_figures(plain, "working_paper.md")) >= 5
