@@ -163,6 +163,16 @@ def test_figures_markdown_and_summary():
     assert "| Q1 Has a plan (`plan`) | yes | 1/3 (33%) | 2/4 (50%) |" in md
     assert "|  | no | 2/3 (67%) | 2/4 (50%) |" in md
     assert "**2008, theme diaspora** (ties with nationals abroad), 1 → 2: + the Philippines" in md
+    assert "printed in" not in md  # no provenance.json: no links
+    prov = [
+        {"question": "plan", "round": "2008", "section": "2.1 Political commitment", "text": "2"},
+        {"question": "plan", "round": "2008", "section": "2.1.1 Plans", "text": "Two"},
+        {"question": "plan", "round": "2008", "section": "2.1 Political commitment", "text": "50%"},
+        {"question": "other", "round": "2008", "section": "3", "text": "1"},
+    ]
+    md = figure_changes.figures_markdown(report, "v1", "v2", figure_changes.printed_in(prov))
+    assert "- `plan`: printed in 2.1 Political commitment and 2.1.1 Plans" in md
+    assert "`other`: printed" not in md
     lines = figure_changes.summary_lines(report, 3)
     assert lines[0] == "text: 3 changes"
     assert "respondents 2008: 3 → 4 (+ the Philippines)" in lines

@@ -293,8 +293,23 @@ def answer_words(answer: str) -> str:
     return _ANSWER_WORDS.get(answer, answer)
 
 
-def figures_markdown(report: dict, old_label: str = "OLD", new_label: str = "NEW") -> str:
-    """figures.md: the respondents, the figures and the lists of States that changed."""
+def printed_in(provenance: list[dict]) -> dict[tuple[str, str], list[str]]:
+    """(round, question) -> the headings under which the paper prints a value of it (provenance.json)."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for e in provenance:
+        if "question" in e and "round" in e:
+            where = out.setdefault((str(e["round"]), str(e["question"])), [])
+            if e["section"] not in where:
+                where.append(e["section"])
+    return out
+
+
+def figures_markdown(report: dict, old_label: str = "OLD", new_label: str = "NEW", printed: dict | None = None) -> str:
+    """figures.md: the respondents, the figures and the lists of States that changed.
+
+    ``printed`` (:func:`printed_in` of the new paper's provenance.json) links each changed
+    question to the sections that print it.
+    """
     out = [f"# Figures that changed: {old_label} → {new_label}", ""]
     if not has_changes(report):
         out += ["No figure, list of States or respondent changed.", ""]
@@ -326,6 +341,13 @@ def figures_markdown(report: dict, old_label: str = "OLD", new_label: str = "NEW
                         f"{format_figure(f['old'])} | {format_figure(f['new'])} |"
                     )
             out.append("")
+            where = [
+                f"- `{q['question']}`: printed in {' and '.join(printed[(str(rnd['round']), q['question'])])}"
+                for q in rnd["questions"]
+                if (str(rnd["round"]), q["question"]) in (printed or {})
+            ]
+            if where:
+                out += [*where, ""]
     if report["lists"]:
         out += ["## Lists of States", ""]
         for e in report["lists"]:

@@ -432,6 +432,19 @@ def load_labels(new_raw: Path | None, old_raw: Path | None):
     return labels
 
 
+def _printed(output: Path) -> dict:
+    """Where the paper in ``output`` prints each question's figures (its provenance.json), if it has one."""
+    from surveypaper.figure_changes import printed_in
+
+    path = Path(output) / "provenance.json"
+    if not path.is_file():
+        return {}
+    try:
+        return printed_in(json.loads(path.read_text(encoding="utf-8")))
+    except (json.JSONDecodeError, TypeError, KeyError):
+        return {}
+
+
 def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -> dict:
     """Everything `paper diff` writes and prints, computed from the two sides."""
     from surveypaper import figure_changes, redline
@@ -489,7 +502,7 @@ def compare(old: Side, new: Side, root: Path | None, prose_only: bool = False) -
         "summary": summary,
         "redline": page,
         "redline_docx": word,
-        "figures_md": figure_changes.figures_markdown(report, old.label, new.label),
+        "figures_md": figure_changes.figures_markdown(report, old.label, new.label, _printed(new.output)),
         "figures_json": json.dumps(figures, indent=2, ensure_ascii=False) + "\n",
     }
 
