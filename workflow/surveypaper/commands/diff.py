@@ -382,13 +382,14 @@ def _paper_properties(out: Path, old_label: str, new_label: str) -> dict[str, st
     }
 
 
-def _reference_doc(root: Path) -> Path:
-    """The Word reference document: this checkout's templates/reference.docx, else the package's."""
+def _reference_doc(root: Path | None) -> Path:
+    """The Word reference document: this checkout's templates/reference.docx, else the package's
+    (two output folders compared outside any project have no checkout)."""
     from surveypaper.document import TEMPLATES_DIR
     from surveypaper.docx import REFERENCE_DOC
 
-    own = root / "templates" / REFERENCE_DOC
-    return own if own.is_file() else TEMPLATES_DIR / REFERENCE_DOC
+    own = root / "templates" / REFERENCE_DOC if root is not None else None
+    return own if own is not None and own.is_file() else TEMPLATES_DIR / REFERENCE_DOC
 
 
 def load_labels(new_raw: Path | None, old_raw: Path | None):
