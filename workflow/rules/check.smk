@@ -9,7 +9,7 @@ rule check_templates:
         charts=CHARTS_DIR,
         questionnaire=RAW / "questionnaire.yaml",
         states=RAW / "states.yaml",
-        templates=ALL_TEMPLATE_FILES,
+        templates=CHECKED_TEMPLATE_FILES,
         code=pkg(
             "pipeline",
             "project",

@@ -29,6 +29,9 @@ TEMPLATE_FILES = [
     for p in ALL_TEMPLATE_FILES
     if Path(p).relative_to(TEMPLATES).parts[0] not in OWN_TEMPLATES and p != REFERENCE_DOCX
 ]
+# What `paper check` reads: every template, the site's and the profiles' included, but not the
+# Word reference document (styles, no text).
+CHECKED_TEMPLATE_FILES = [p for p in ALL_TEMPLATE_FILES if p != REFERENCE_DOCX]
 SITE_DIR = f"{BUILD}/site"
 DELIVERABLES = [
     f"{OUT}/working_paper.md",
